@@ -1,0 +1,96 @@
+//! `shipgate check`: from the environment and flags to a report and an exit code.
+//!
+//! Owns: choosing base and head (flags win over CI detection), loading the
+//! config, building the ChangeSet, running the gates and writing outputs.
+
+use crate::changeset::Repo;
+use crate::ci::CiEnv;
+use crate::config::Config;
+use crate::gates::{GateContext, GateId, GateInputs, runner};
+use crate::report::Report;
+use anyhow::{Context, bail};
+use std::path::PathBuf;
+
+/// What the user asked for on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// The repository (default: the current directory).
+    pub repo: Option<PathBuf>,
+    /// Exact base commit.
+    pub base: Option<String>,
+    /// Target branch/commit: base = merge-base(target, head).
+    pub target: Option<String>,
+    /// Head commit (default: from CI, else HEAD).
+    pub head: Option<String>,
+    pub config: Option<PathBuf>,
+    /// Only these gates (empty: all).
+    pub gates: Vec<GateId>,
+    pub inputs: GateInputs,
+}
+
+/// The base commit: --base, else merge-base(--target), else CI, else the usual target branches.
+fn choose_base(repo: &Repo, opts: &CheckOptions, ci: &CiEnv, head: &str) -> anyhow::Result<String> {
+    if let Some(base) = &opts.base {
+        return Ok(repo.resolve(base)?);
+    }
+    if let Some(target) = &opts.target {
+        return Ok(repo.merge_base(target, head)?);
+    }
+    if let Some(base) = &ci.base {
+        return Ok(repo.resolve(base)?);
+    }
+    if let Some(target) = &ci.target {
+        return Ok(repo.merge_base(target, head)?);
+    }
+    // Local run: the usual names of the target branch.
+    for candidate in [
+        "origin/HEAD",
+        "origin/main",
+        "origin/master",
+        "main",
+        "master",
+    ] {
+        if repo.has_commit(candidate) {
+            let base = repo.merge_base(candidate, head)?;
+            if base != repo.resolve(head)? {
+                return Ok(base);
+            }
+        }
+    }
+    bail!(
+        "cannot tell what to compare against: no --base/--target given, no CI pull/merge request \
+         detected, and no origin/main, main or master branch that HEAD has diverged from. \
+         Pass --target main (compare with the merge base) or --base REV (compare with REV)"
+    )
+}
+
+/// Run the gates and build the report.
+pub fn run(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<Report> {
+    let start = opts.repo.clone().unwrap_or_else(|| PathBuf::from("."));
+    let repo = Repo::open(&start)?;
+    let head_rev = opts
+        .head
+        .clone()
+        .or_else(|| ci.head.clone())
+        .unwrap_or_else(|| "HEAD".to_string());
+    let head = repo.resolve(&head_rev)?;
+    let base = choose_base(&repo, opts, ci, &head)?;
+    let config = Config::discover(repo.workdir(), opts.config.as_deref())?;
+    let changes = repo
+        .changeset(&base, &head)
+        .with_context(|| format!("diffing {base}..{head}"))?;
+    let selected: Vec<GateId> = if opts.gates.is_empty() {
+        GateId::ALL.to_vec()
+    } else {
+        opts.gates.clone()
+    };
+    let ctx = GateContext::new(&repo, &changes, &config, ci, &opts.inputs);
+    let outcomes = runner::run_gates(&ctx, &selected);
+    Ok(Report::build(
+        ci,
+        &changes,
+        &config,
+        outcomes,
+        ctx.inputs_read(),
+    ))
+}

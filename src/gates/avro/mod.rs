@@ -1,0 +1,13 @@
+//! The avro gate (see its issue); its config section is `gates.avro`.
+
+use crate::gates::Gate;
+
+crate::gate_config! {
+    /// `gates.avro` in .shipgate.yml.
+    pub struct AvroConfig {}
+}
+
+/// This gate's implementation, when this build has one.
+pub fn gate() -> Option<&'static dyn Gate> {
+    None
+}

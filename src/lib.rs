@@ -1,0 +1,15 @@
+//! shipgate: quality gates for pull and merge requests.
+//!
+//! Data flow: [`ci`] + [`config`] -> [`changeset`] -> [`gates`] -> [`report`].
+//! See DESIGN in the README.
+
+pub mod changeset;
+pub mod check;
+pub mod ci;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod finding;
+pub mod gates;
+pub mod report;
+pub mod rules;
