@@ -3,7 +3,7 @@
 //! Owns: choosing base and head (flags win over CI detection), loading the
 //! config, building the ChangeSet, running the gates and writing outputs.
 
-use crate::changeset::Repo;
+use crate::changeset::{ChangeSet, Repo};
 use crate::ci::CiEnv;
 use crate::config::Config;
 use crate::gates::{GateContext, GateId, GateInputs, runner};
@@ -64,8 +64,8 @@ fn choose_base(repo: &Repo, opts: &CheckOptions, ci: &CiEnv, head: &str) -> anyh
     )
 }
 
-/// Run the gates and build the report.
-pub fn run(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<Report> {
+/// Open the repository and compute the change that `opts` and `ci` describe.
+pub fn open_change(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<(Repo, ChangeSet)> {
     let start = opts.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let repo = Repo::open(&start)?;
     let head_rev = opts
@@ -75,10 +75,16 @@ pub fn run(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<Report> {
         .unwrap_or_else(|| "HEAD".to_string());
     let head = repo.resolve(&head_rev)?;
     let base = choose_base(&repo, opts, ci, &head)?;
-    let config = Config::discover(repo.workdir(), opts.config.as_deref())?;
     let changes = repo
         .changeset(&base, &head)
         .with_context(|| format!("diffing {base}..{head}"))?;
+    Ok((repo, changes))
+}
+
+/// Run the gates and build the report.
+pub fn run(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<Report> {
+    let (repo, changes) = open_change(opts, ci)?;
+    let config = Config::discover(repo.workdir(), opts.config.as_deref())?;
     let selected: Vec<GateId> = if opts.gates.is_empty() {
         GateId::ALL.to_vec()
     } else {
@@ -86,11 +92,5 @@ pub fn run(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<Report> {
     };
     let ctx = GateContext::new(&repo, &changes, &config, ci, &opts.inputs);
     let outcomes = runner::run_gates(&ctx, &selected);
-    Ok(Report::build(
-        ci,
-        &changes,
-        &config,
-        outcomes,
-        ctx.inputs_read(),
-    ))
+    Ok(Report::build(ci, &changes, &config, outcomes, ctx.inputs_read()))
 }

@@ -31,6 +31,13 @@ pub enum Format {
 pub enum Command {
     /// Run the gates on the current change (in CI: the pull/merge request).
     Check(CheckArgs),
+    /// Show the change the gates would judge: files, status, added and removed lines.
+    Changes {
+        #[command(flatten)]
+        revs: RevArgs,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Write a commented starter .shipgate.yml.
     Init {
         /// Where to write it.
@@ -61,8 +68,9 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, clap::Args)]
-pub struct CheckArgs {
+/// Which change to look at.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RevArgs {
     /// Repository to check (default: current directory).
     #[arg(long, short = 'C')]
     pub repo: Option<PathBuf>,
@@ -75,6 +83,24 @@ pub struct CheckArgs {
     /// The head commit (default: the PR/MR head in CI, else HEAD).
     #[arg(long)]
     pub head: Option<String>,
+}
+
+impl RevArgs {
+    fn into_options(self) -> CheckOptions {
+        CheckOptions {
+            repo: self.repo,
+            base: self.base,
+            target: self.target,
+            head: self.head,
+            ..CheckOptions::default()
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub revs: RevArgs,
     /// Config file (default: .shipgate.yml at the repository root).
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -96,6 +122,7 @@ pub struct CheckArgs {
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => check_cmd(args),
+        Command::Changes { revs, format } => changes_cmd(revs, format),
         Command::Init { path, force } => init_cmd(&path, force),
         Command::Rules { gate, format } => rules_cmd(gate.as_deref(), format),
         Command::Explain { rule } => explain_cmd(&rule),
@@ -119,15 +146,12 @@ fn parse_gates(names: &[String]) -> anyhow::Result<Vec<GateId>> {
 fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
     let ci = CiEnv::from_process_env()?;
     let opts = CheckOptions {
-        repo: args.repo,
-        base: args.base,
-        target: args.target,
-        head: args.head,
         config: args.config,
         gates: parse_gates(&args.gates)?,
         inputs: crate::gates::GateInputs {
             coverage_reports: args.coverage,
         },
+        ..args.revs.into_options()
     };
     let report = check::run(&opts, &ci)?;
     report
@@ -141,6 +165,28 @@ fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(report.verdict.exit_code())
+}
+
+fn changes_cmd(revs: RevArgs, format: Format) -> anyhow::Result<u8> {
+    let ci = CiEnv::from_process_env()?;
+    let opts = revs.into_options();
+    let (_repo, changes) = check::open_change(&opts, &ci)?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&changes)?),
+        Format::Text => {
+            println!("base {}\nhead {}", changes.base, changes.head);
+            for f in &changes.files {
+                let from = f.old_path.as_deref().map(|p| format!(" (from {p})")).unwrap_or_default();
+                let lines = if f.binary {
+                    "binary, skipped".to_string()
+                } else {
+                    format!("+{} -{}", f.added.len(), f.removed.len())
+                };
+                println!("{:<12} {}{from}  {lines}", f.status.as_str(), f.path);
+            }
+        }
+    }
+    Ok(0)
 }
 
 fn init_cmd(path: &std::path::Path, force: bool) -> anyhow::Result<u8> {
