@@ -92,5 +92,11 @@ pub fn run(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<Report> {
     };
     let ctx = GateContext::new(&repo, &changes, &config, ci, &opts.inputs);
     let outcomes = runner::run_gates(&ctx, &selected);
-    Ok(Report::build(ci, &changes, &config, outcomes, ctx.inputs_read()))
+    Ok(Report::build(
+        ci,
+        &changes,
+        &config,
+        outcomes,
+        ctx.inputs_read(),
+    ))
 }

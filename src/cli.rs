@@ -176,7 +176,11 @@ fn changes_cmd(revs: RevArgs, format: Format) -> anyhow::Result<u8> {
         Format::Text => {
             println!("base {}\nhead {}", changes.base, changes.head);
             for f in &changes.files {
-                let from = f.old_path.as_deref().map(|p| format!(" (from {p})")).unwrap_or_default();
+                let from = f
+                    .old_path
+                    .as_deref()
+                    .map(|p| format!(" (from {p})"))
+                    .unwrap_or_default();
                 let lines = if f.binary {
                     "binary, skipped".to_string()
                 } else {
