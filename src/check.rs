@@ -4,10 +4,10 @@
 //! config, building the ChangeSet, running the gates and writing outputs.
 
 use crate::changeset::{ChangeSet, Repo};
-use crate::ci::CiEnv;
-use crate::config::Config;
+use crate::ci::{CiEnv, PlatformKind};
 use crate::gates::{GateContext, GateId, GateInputs, runner};
 use crate::report::Report;
+use crate::trust::{self, PolicyFrom};
 use anyhow::{Context, bail};
 use std::path::PathBuf;
 
@@ -26,6 +26,8 @@ pub struct CheckOptions {
     /// Only these gates (empty: all).
     pub gates: Vec<GateId>,
     pub inputs: GateInputs,
+    /// Where the policy comes from (default: base commit in CI, working tree locally).
+    pub policy_from: PolicyFrom,
 }
 
 /// The base commit: --base, else merge-base(--target), else CI, else the usual target branches.
@@ -84,19 +86,37 @@ pub fn open_change(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<(Repo, Cha
 /// Run the gates and build the report.
 pub fn run(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<Report> {
     let (repo, changes) = open_change(opts, ci)?;
-    let config = Config::discover(repo.workdir(), opts.config.as_deref())?;
+    let in_ci = ci.platform != PlatformKind::Local;
+    let policy = trust::load(
+        &repo,
+        &changes,
+        opts.config.as_deref(),
+        opts.policy_from,
+        in_ci,
+    )?;
+    let config = &policy.config;
     let selected: Vec<GateId> = if opts.gates.is_empty() {
         GateId::ALL.to_vec()
     } else {
         opts.gates.clone()
     };
-    let ctx = GateContext::new(&repo, &changes, &config, ci, &opts.inputs);
-    let outcomes = runner::run_gates(&ctx, &selected);
+    let ctx =
+        GateContext::new(&repo, &changes, config, ci, &opts.inputs).with_policy_side(policy.side);
+    let mut policy_run = policy.run;
+    policy_run.notes.extend(policy.info.note.clone());
+    let mut outcomes = vec![runner::apply_config(
+        GateId::Policy,
+        policy_run,
+        config.gate_common(GateId::Policy),
+    )];
+    outcomes.extend(runner::run_gates(&ctx, &selected));
+    let inputs = ctx.inputs_read();
     Ok(Report::build(
         ci,
         &changes,
-        &config,
+        config,
+        policy.info,
         outcomes,
-        ctx.inputs_read(),
+        inputs,
     ))
 }

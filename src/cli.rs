@@ -110,6 +110,10 @@ pub struct CheckArgs {
     /// Coverage report to read (repeatable).
     #[arg(long = "coverage")]
     pub coverage: Vec<PathBuf>,
+    /// Where the policy (.shipgate.yml, CODEOWNERS, baselines) is read from:
+    /// auto = the base commit in CI (a change cannot weaken its judge), the working tree locally.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub policy_from: crate::trust::PolicyFrom,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -148,6 +152,7 @@ fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
     let opts = CheckOptions {
         config: args.config,
         gates: parse_gates(&args.gates)?,
+        policy_from: args.policy_from,
         inputs: crate::gates::GateInputs {
             coverage_reports: args.coverage,
         },
@@ -209,7 +214,7 @@ fn init_cmd(path: &std::path::Path, force: bool) -> anyhow::Result<u8> {
 fn rules_cmd(gate: Option<&str>, format: Format) -> anyhow::Result<u8> {
     let gates = match gate {
         Some(name) => parse_gates(&[name.to_string()])?,
-        None => GateId::ALL.to_vec(),
+        None => GateId::ALL.into_iter().chain([GateId::Policy]).collect(),
     };
     let list: Vec<_> = gates.iter().flat_map(|&g| rules::for_gate(g)).collect();
     match format {

@@ -13,3 +13,4 @@ pub mod finding;
 pub mod gates;
 pub mod report;
 pub mod rules;
+pub mod trust;

@@ -32,6 +32,9 @@ pub struct GateContext<'a> {
     pub config: &'a Config,
     pub ci: &'a CiEnv,
     pub inputs: &'a GateInputs,
+    /// Where policy files (baselines, CODEOWNERS, approval rules) are read
+    /// from: the base commit in a PR/MR, so a change cannot weaken its judge.
+    pub policy_side: Side,
     read_log: Mutex<Vec<InputFile>>,
 }
 
@@ -49,8 +52,20 @@ impl<'a> GateContext<'a> {
             config,
             ci,
             inputs,
+            policy_side: Side::Head,
             read_log: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Read policy files from `side` (see [`GateContext::read_policy`]).
+    pub fn with_policy_side(mut self, side: Side) -> Self {
+        self.policy_side = side;
+        self
+    }
+
+    /// A policy file (baseline, CODEOWNERS, approval rules) as the policy side has it.
+    pub fn read_policy(&self, path: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        self.read(self.policy_side, path.as_bytes())
     }
 
     /// The commit of `side`.

@@ -55,13 +55,6 @@ impl ChangeSummary {
     }
 }
 
-/// Where the config came from.
-#[derive(Debug, Clone, Serialize)]
-pub struct PolicySource {
-    /// The config file, or `null` for built-in defaults.
-    pub path: Option<String>,
-}
-
 /// Finding counts by severity, over all gates.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Counts {
@@ -81,7 +74,8 @@ pub struct Report {
     pub base: String,
     pub head: String,
     pub changes: ChangeSummary,
-    pub policy: PolicySource,
+    /// Which policy judged the change: origin, file, commit and digest.
+    pub policy: crate::trust::PolicyInfo,
     /// The effective configuration the gates ran with.
     pub config: serde_json::Value,
     pub gates: Vec<GateOutcome>,
@@ -99,6 +93,7 @@ impl Report {
         ci: &CiEnv,
         changes: &ChangeSet,
         config: &crate::config::Config,
+        policy: crate::trust::PolicyInfo,
         gates: Vec<GateOutcome>,
         inputs: Vec<InputFile>,
     ) -> Report {
@@ -119,9 +114,7 @@ impl Report {
             base: changes.base.clone(),
             head: changes.head.clone(),
             changes: ChangeSummary::of(changes),
-            policy: PolicySource {
-                path: config.source.as_ref().map(|p| p.display().to_string()),
-            },
+            policy,
             config: serde_json::to_value(config).unwrap_or(serde_json::Value::Null),
             gates,
             counts,
