@@ -5,12 +5,12 @@
 //! and the token. Not for: talking to the APIs (see `publish`). Command-line
 //! flags always win over what is detected here (see `check`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::Path;
 
 /// The CI platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum PlatformKind {
     Github,
@@ -41,7 +41,7 @@ impl fmt::Debug for Token {
 }
 
 /// What the CI environment says about this run.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CiEnv {
     pub platform: PlatformKind,
     /// The event that triggered the run (`pull_request`, `push`, `merge_request_event`).

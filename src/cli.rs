@@ -38,6 +38,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Merge the reports of several pipeline stages (same head commit, same policy) into one.
+    Merge {
+        /// Report files, or directories holding them.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Where to write the merged report.
+        #[arg(long, default_value = "shipgate-report.json")]
+        report: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Write a commented starter .shipgate.yml.
     Init {
         /// Where to write it.
@@ -127,6 +138,11 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => check_cmd(args),
         Command::Changes { revs, format } => changes_cmd(revs, format),
+        Command::Merge {
+            reports,
+            report,
+            format,
+        } => merge_cmd(&reports, &report, format),
         Command::Init { path, force } => init_cmd(&path, force),
         Command::Rules { gate, format } => rules_cmd(gate.as_deref(), format),
         Command::Explain { rule } => explain_cmd(&rule),
@@ -159,14 +175,29 @@ fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
         ..args.revs.into_options()
     };
     let report = check::run(&opts, &ci)?;
+    emit(&report, &args.report, args.format)
+}
+
+fn merge_cmd(inputs: &[PathBuf], out: &std::path::Path, format: Format) -> anyhow::Result<u8> {
+    let paths = crate::report::merge::collect_paths(inputs)?;
+    let report = crate::report::merge::merge(&paths)?;
+    emit(&report, out, format)
+}
+
+/// Write the report file, then print it.
+fn emit(
+    report: &crate::report::Report,
+    path: &std::path::Path,
+    format: Format,
+) -> anyhow::Result<u8> {
     report
-        .write(&args.report)
-        .with_context(|| format!("{}: cannot write the report", args.report.display()))?;
-    match args.format {
+        .write(path)
+        .with_context(|| format!("{}: cannot write the report", path.display()))?;
+    match format {
         Format::Json => println!("{}", report.to_json()),
         Format::Text => {
-            print!("{}", text::render(&report, Style::detect()));
-            println!("report: {}", args.report.display());
+            print!("{}", text::render(report, Style::detect()));
+            println!("report: {}", path.display());
         }
     }
     Ok(report.verdict.exit_code())

@@ -12,7 +12,7 @@ use crate::config::{Config, FILE_NAMES, FailOn, OnGateError, RuleLevel, Trust};
 use crate::finding::{Finding, Location, Severity, Side};
 use crate::gates::{GateId, GateRun};
 use crate::rules::RuleInfo;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -30,11 +30,11 @@ pub enum PolicyFrom {
 }
 
 /// Which policy judged the change; recorded in the (signed) report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyInfo {
     /// `file` (--config), `base`, `head` (first-time config or `trust: head`),
     /// `workdir`, or `defaults` (no config anywhere).
-    pub origin: &'static str,
+    pub origin: String,
     /// The config file, or `null` for built-in defaults.
     pub path: Option<String>,
     /// The commit the policy was read from (for `base` and `head`).
@@ -143,7 +143,7 @@ pub fn load(
         return Ok(LoadedPolicy {
             config,
             info: PolicyInfo {
-                origin: "file",
+                origin: "file".into(),
                 path: Some(path.display().to_string()),
                 commit: None,
                 sha256,
@@ -199,7 +199,7 @@ pub fn load(
                 return Ok(LoadedPolicy {
                     config: head_config,
                     info: PolicyInfo {
-                        origin: "head",
+                        origin: "head".into(),
                         path: Some(name.to_string()),
                         commit: Some(changes.head.clone()),
                         sha256: Some(sha256_hex(&head_bytes)),
@@ -216,7 +216,7 @@ pub fn load(
             Ok(LoadedPolicy {
                 config: base_config,
                 info: PolicyInfo {
-                    origin: "base",
+                    origin: "base".into(),
                     path: Some(name.to_string()),
                     commit: Some(changes.base.clone()),
                     sha256: Some(sha256_hex(&bytes)),
@@ -232,7 +232,7 @@ pub fn load(
             Ok(LoadedPolicy {
                 config: head_config,
                 info: PolicyInfo {
-                    origin: "head",
+                    origin: "head".into(),
                     path: name,
                     commit: Some(changes.head.clone()),
                     sha256: Some(sha256_hex(&head_bytes)),
@@ -251,7 +251,7 @@ pub fn load(
             Ok(LoadedPolicy {
                 config: Config::default(),
                 info: PolicyInfo {
-                    origin: "defaults",
+                    origin: "defaults".into(),
                     path: None,
                     commit: None,
                     sha256: None,
@@ -268,7 +268,7 @@ pub fn load(
 
 fn workdir(root: &Path) -> anyhow::Result<LoadedPolicy> {
     let config = Config::discover(root, None)?;
-    let (origin, sha256) = match &config.source {
+    let (origin, sha256): (&str, _) = match &config.source {
         Some(path) => ("workdir", std::fs::read(path).ok().map(|b| sha256_hex(&b))),
         None => ("defaults", None),
     };
@@ -279,7 +279,7 @@ fn workdir(root: &Path) -> anyhow::Result<LoadedPolicy> {
     Ok(LoadedPolicy {
         config,
         info: PolicyInfo {
-            origin,
+            origin: origin.into(),
             path,
             commit: None,
             sha256,

@@ -165,10 +165,7 @@ fn init_writes_a_starter_config_that_check_accepts() {
     assert_eq!(again.code, 2, "refuses to overwrite: {again:?}");
     let run = repo.shipgate(&["check", "--target", "main"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(
-        run.stdout.contains("config: .shipgate.yml") || run.stdout.contains(".shipgate.yml"),
-        "{run:?}"
-    );
+    assert!(run.stdout.contains("policy: .shipgate.yml"), "{run:?}");
 }
 
 #[test]

@@ -4,7 +4,7 @@ use crate::changeset::{ChangeSet, Repo};
 use crate::ci::CiEnv;
 use crate::config::Config;
 use crate::finding::Side;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -17,7 +17,7 @@ pub struct GateInputs {
 }
 
 /// A file a gate read, recorded for the signed report's subjects.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct InputFile {
     pub path: String,
     /// `base`, `head`, or `workdir` (files outside git, e.g. coverage reports).
