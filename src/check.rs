@@ -5,6 +5,7 @@
 
 use crate::changeset::{ChangeSet, Repo};
 use crate::ci::{CiEnv, PlatformKind};
+use crate::config::FailOn;
 use crate::gates::{GateContext, GateId, GateInputs, runner};
 use crate::report::Report;
 use crate::trust::{self, PolicyFrom};
@@ -28,6 +29,8 @@ pub struct CheckOptions {
     pub inputs: GateInputs,
     /// Where the policy comes from (default: base commit in CI, working tree locally).
     pub policy_from: PolicyFrom,
+    /// Override every gate's `fail_on`.
+    pub fail_on: Option<FailOn>,
 }
 
 /// The base commit: --base, else merge-base(--target), else CI, else the usual target branches.
@@ -87,13 +90,16 @@ pub fn open_change(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<(Repo, Cha
 pub fn run(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<Report> {
     let (repo, changes) = open_change(opts, ci)?;
     let in_ci = ci.platform != PlatformKind::Local;
-    let policy = trust::load(
+    let mut policy = trust::load(
         &repo,
         &changes,
         opts.config.as_deref(),
         opts.policy_from,
         in_ci,
     )?;
+    if let Some(fail_on) = opts.fail_on {
+        policy.config.gates.set_fail_on(fail_on);
+    }
     let config = &policy.config;
     let selected: Vec<GateId> = if opts.gates.is_empty() {
         GateId::ALL.to_vec()

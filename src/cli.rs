@@ -86,13 +86,13 @@ pub struct RevArgs {
     #[arg(long, short = 'C')]
     pub repo: Option<PathBuf>,
     /// Compare with exactly this commit.
-    #[arg(long, conflicts_with = "target")]
+    #[arg(long, env = "INPUT_BASE", conflicts_with = "target")]
     pub base: Option<String>,
     /// Compare with the merge base of this branch/commit and head (like a PR does).
-    #[arg(long)]
+    #[arg(long, env = "INPUT_TARGET")]
     pub target: Option<String>,
     /// The head commit (default: the PR/MR head in CI, else HEAD).
-    #[arg(long)]
+    #[arg(long, env = "INPUT_HEAD")]
     pub head: Option<String>,
 }
 
@@ -113,14 +113,25 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub revs: RevArgs,
     /// Config file (default: .shipgate.yml at the repository root).
-    #[arg(long)]
+    #[arg(long, env = "INPUT_CONFIG")]
     pub config: Option<PathBuf>,
     /// Run only this gate (repeatable, or comma-separated).
-    #[arg(long = "gate", alias = "gates", value_delimiter = ',')]
+    #[arg(
+        long = "gate",
+        alias = "gates",
+        env = "INPUT_GATES",
+        value_delimiter = ','
+    )]
     pub gates: Vec<String>,
-    /// Coverage report to read (repeatable).
-    #[arg(long = "coverage")]
+    /// Override every gate's fail_on (error, warning, notice, never).
+    #[arg(long, env = "INPUT_FAIL_ON", value_parser = parse_fail_on)]
+    pub fail_on: Option<crate::config::FailOn>,
+    /// Coverage report to read (repeatable, or comma-separated).
+    #[arg(long = "coverage", env = "INPUT_COVERAGE", value_delimiter = ',')]
     pub coverage: Vec<PathBuf>,
+    /// API token for publishing (default: GITHUB_TOKEN / GITLAB_TOKEN / CI_JOB_TOKEN).
+    #[arg(long, env = "INPUT_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
     /// Where the policy (.shipgate.yml, CODEOWNERS, baselines) is read from:
     /// auto = the base commit in CI (a change cannot weaken its judge), the working tree locally.
     #[arg(long, value_enum, default_value = "auto")]
@@ -129,8 +140,37 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
     /// Where to write the JSON report.
-    #[arg(long, default_value = "shipgate-report.json")]
+    #[arg(long, env = "INPUT_REPORT", default_value = "shipgate-report.json")]
     pub report: PathBuf,
+}
+
+fn parse_fail_on(value: &str) -> Result<crate::config::FailOn, String> {
+    match value.trim() {
+        "error" => Ok(crate::config::FailOn::Error),
+        "warning" => Ok(crate::config::FailOn::Warning),
+        "notice" => Ok(crate::config::FailOn::Notice),
+        "never" => Ok(crate::config::FailOn::Never),
+        other => Err(format!(
+            "`{other}`: expected error, warning, notice or never"
+        )),
+    }
+}
+
+/// Parse the command line. GitHub passes every action input as an `INPUT_*`
+/// variable, empty when unset; empty ones are removed first so that they mean
+/// "not given" rather than "given as empty".
+pub fn parse() -> Cli {
+    let empty: Vec<std::ffi::OsString> = std::env::vars_os()
+        .filter(|(k, v)| {
+            k.to_string_lossy().starts_with("INPUT_") && v.to_string_lossy().trim().is_empty()
+        })
+        .map(|(k, _)| k)
+        .collect();
+    for key in empty {
+        // SAFETY: called at the start of `main`, before any other thread exists.
+        unsafe { std::env::remove_var(key) };
+    }
+    Cli::parse()
 }
 
 /// Run a parsed command line; the result is the process exit code.
@@ -164,8 +204,12 @@ fn parse_gates(names: &[String]) -> anyhow::Result<Vec<GateId>> {
 }
 
 fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
-    let ci = CiEnv::from_process_env()?;
+    let mut ci = CiEnv::from_process_env()?;
+    if let Some(token) = args.token.and_then(crate::ci::Token::new) {
+        ci.token = Some(token);
+    }
     let opts = CheckOptions {
+        fail_on: args.fail_on,
         config: args.config,
         gates: parse_gates(&args.gates)?,
         policy_from: args.policy_from,

@@ -105,6 +105,7 @@ pub struct GateCommon<'a> {
 /// Implemented by every gate's config section (through [`gate_config!`]).
 pub trait GateConfig {
     fn common(&self) -> GateCommon<'_>;
+    fn set_fail_on(&mut self, fail_on: FailOn);
 }
 
 /// Declare a gate's config section: the shared keys (`enabled`, `blocking`,
@@ -145,6 +146,10 @@ macro_rules! gate_config {
                     fail_on: self.fail_on.unwrap_or_default(),
                     rules: &self.rules,
                 }
+            }
+
+            fn set_fail_on(&mut self, fail_on: $crate::config::FailOn) {
+                self.fail_on = Some(fail_on);
             }
         }
     };
@@ -197,6 +202,15 @@ pub struct GatesConfig {
 }
 
 impl GatesConfig {
+    /// Set `fail_on` of every gate (the `--fail-on` override).
+    pub fn set_fail_on(&mut self, fail_on: FailOn) {
+        self.coverage.set_fail_on(fail_on);
+        self.openapi.set_fail_on(fail_on);
+        self.avro.set_fail_on(fail_on);
+        self.secrets.set_fail_on(fail_on);
+        self.migrations.set_fail_on(fail_on);
+    }
+
     /// The shared settings of gate `id` (one of the five configurable gates).
     pub fn common(&self, id: GateId) -> GateCommon<'_> {
         static NO_RULES: RuleLevels = BTreeMap::new();

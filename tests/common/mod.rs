@@ -143,6 +143,11 @@ pub fn shipgate_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     ] {
         cmd.env_remove(var);
     }
+    for (key, _) in std::env::vars() {
+        if key.starts_with("INPUT_") {
+            cmd.env_remove(key);
+        }
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
