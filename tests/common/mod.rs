@@ -8,13 +8,17 @@ use std::process::{Command, Output};
 /// A throwaway git repository.
 pub struct TestRepo {
     dir: tempfile::TempDir,
+    /// Holds an empty global git config, so the user's settings do not leak in.
+    home: tempfile::TempDir,
 }
 
 impl TestRepo {
     /// `git init` on branch `main` with a fixed identity.
     pub fn new() -> TestRepo {
         let dir = tempfile::tempdir().expect("tempdir");
-        let repo = TestRepo { dir };
+        let home = tempfile::tempdir().expect("tempdir");
+        std::fs::write(home.path().join("gitconfig"), "").expect("empty gitconfig");
+        let repo = TestRepo { dir, home };
         repo.git(&["init", "-q", "-b", "main"]);
         repo.git(&["config", "user.name", "Test"]);
         repo.git(&["config", "user.email", "test@example.invalid"]);
@@ -32,7 +36,7 @@ impl TestRepo {
         let out = Command::new("git")
             .args(args)
             .current_dir(self.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_GLOBAL", self.home.path().join("gitconfig"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .output()
             .expect("run git");
