@@ -10,3 +10,14 @@ done
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --all-targets --locked
+
+# The container image, built and run with buildah (no Docker engine needed).
+if command -v buildah >/dev/null && command -v musl-gcc >/dev/null \
+   && rustup target list --installed 2>/dev/null | grep -q "$(uname -m)-unknown-linux-musl"; then
+  scripts/test-image.sh
+elif [ "${SHIPGATE_REQUIRE_IMAGE_TEST:-}" = 1 ]; then
+  echo "scripts/test.sh: the image test needs buildah, musl-tools and the Rust musl target" >&2
+  exit 2
+else
+  echo "image test skipped: apt-get install buildah musl-tools && rustup target add $(uname -m)-unknown-linux-musl"
+fi
