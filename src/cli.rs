@@ -53,6 +53,32 @@ pub enum Command {
         /// The rule id (see `shipgate rules`).
         rule: String,
     },
+    /// Write a signing key pair: PREFIX.key (PKCS#8 PEM, private, mode 0600) and PREFIX.pub.
+    Keygen {
+        #[arg(long, value_enum, default_value = "ed25519")]
+        algorithm: crate::attest::Algorithm,
+        /// Path prefix of the two files.
+        #[arg(long, value_name = "PREFIX")]
+        out: PathBuf,
+        /// Overwrite existing files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Verify a signed report (DSSE envelope). Exit 0 verified, 1 verdict not pass,
+    /// 2 malformed, 3 wrong key, 4 bad signature, 5 tampered, 6 other commit, 7 not a report.
+    Verify {
+        /// The envelope (`*.dsse.json` written by `check --signing-key`).
+        envelope: PathBuf,
+        /// The signer's public key (SPKI PEM, e.g. the .pub from `shipgate keygen`).
+        #[arg(long, value_name = "PUB")]
+        key: PathBuf,
+        /// The full commit id the report must be about.
+        #[arg(long, value_name = "SHA")]
+        commit: Option<String>,
+        /// Also require the report's verdict to be `pass`.
+        #[arg(long)]
+        require_pass: bool,
+    },
     /// Build a demo repository whose change trips the gates, and check it.
     Demo {
         /// Where to create the demo repository (default: a temporary directory, removed afterwards).
@@ -90,6 +116,14 @@ pub struct CheckArgs {
     /// Where to write the JSON report.
     #[arg(long, default_value = "shipgate-report.json")]
     pub report: PathBuf,
+    /// Sign the report with this PKCS#8 PEM private key (Ed25519 or P-256); the
+    /// envelope goes next to the report (x.json -> x.dsse.json). Without it, the
+    /// environment variable SHIPGATE_SIGNING_KEY may hold the PEM text.
+    #[arg(long, value_name = "FILE")]
+    pub signing_key: Option<PathBuf>,
+    /// Fail (exit 2) when no signing key is given, instead of writing an unsigned report.
+    #[arg(long, env = "SHIPGATE_REQUIRE_SIGNATURE")]
+    pub require_signature: bool,
 }
 
 /// Run a parsed command line; the result is the process exit code.
@@ -99,6 +133,22 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Init { path, force } => init_cmd(&path, force),
         Command::Rules { gate, format } => rules_cmd(gate.as_deref(), format),
         Command::Explain { rule } => explain_cmd(&rule),
+        Command::Keygen {
+            algorithm,
+            out,
+            force,
+        } => crate::attest::commands::keygen(algorithm, &out, force),
+        Command::Verify {
+            envelope,
+            key,
+            commit,
+            require_pass,
+        } => Ok(crate::attest::commands::verify(
+            &envelope,
+            &key,
+            commit,
+            require_pass,
+        )),
         Command::Demo { dir } => crate::demo::run(dir.as_deref()),
     }
 }
@@ -118,6 +168,11 @@ fn parse_gates(names: &[String]) -> anyhow::Result<Vec<GateId>> {
 
 fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
     let ci = CiEnv::from_process_env()?;
+    let signing_key = crate::attest::key_source::load(
+        args.signing_key.as_deref(),
+        std::env::var_os(crate::attest::key_source::SIGNING_KEY_ENV),
+        args.require_signature,
+    )?;
     let opts = CheckOptions {
         repo: args.repo,
         base: args.base,
@@ -133,11 +188,32 @@ fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
     report
         .write(&args.report)
         .with_context(|| format!("{}: cannot write the report", args.report.display()))?;
+    let envelope = match &signing_key {
+        Some(key) => Some(crate::attest::commands::write_envelope(
+            &report,
+            key,
+            &args.report,
+        )?),
+        None => None,
+    };
     match args.format {
         Format::Json => println!("{}", report.to_json()),
         Format::Text => {
             print!("{}", text::render(&report, Style::detect()));
             println!("report: {}", args.report.display());
+        }
+    }
+    if let (Some(path), Some(key)) = (&envelope, &signing_key) {
+        // On stderr in JSON mode: stdout stays one JSON document.
+        let line = format!(
+            "signed: {} ({} keyid {})",
+            path.display(),
+            key.key.algorithm(),
+            key.key.public_key().keyid()
+        );
+        match args.format {
+            Format::Json => eprintln!("{line}"),
+            Format::Text => println!("{line}"),
         }
     }
     Ok(report.verdict.exit_code())

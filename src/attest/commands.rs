@@ -1,0 +1,155 @@
+//! The signing commands as the CLI runs them: `keygen`, `verify`, and writing
+//! the envelope after `check`.
+//!
+//! Owns: files in and out, and what is printed. The exit codes of `verify`
+//! come from [`Failure::exit_code`]: 0 verified, 1 verdict not pass, 2
+//! malformed envelope or unusable input, 3 wrong key, 4 bad signature,
+//! 5 tampered, 6 other commit, 7 not a shipgate report.
+
+use super::key_source::SigningKey;
+use super::keys::{Algorithm, PrivateKey, PublicKey};
+use super::verify::{Expectations, Failure, verify_envelope};
+use crate::report::Report;
+use anyhow::Context;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// `shipgate keygen`: write `PREFIX.key` (PKCS#8 PEM, mode 0600) and
+/// `PREFIX.pub` (SPKI PEM); print the keyid.
+pub fn keygen(algorithm: Algorithm, prefix: &Path, force: bool) -> anyhow::Result<u8> {
+    let key_path = with_suffix(prefix, ".key");
+    let pub_path = with_suffix(prefix, ".pub");
+    if !force {
+        for p in [&key_path, &pub_path] {
+            if p.exists() {
+                anyhow::bail!("{}: already exists (use --force to overwrite)", p.display());
+            }
+        }
+    }
+    let key = PrivateKey::generate(algorithm)?;
+    let public = key.public_key();
+    if let Some(dir) = key_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create", dir.display()))?;
+    }
+    write_private(&key_path, key.to_pkcs8_pem()?.as_bytes())
+        .with_context(|| format!("{}: cannot write the private key", key_path.display()))?;
+    std::fs::write(&pub_path, public.to_pem())
+        .with_context(|| format!("{}: cannot write the public key", pub_path.display()))?;
+    println!(
+        "wrote {} (private, keep it secret) and {} (public)",
+        key_path.display(),
+        pub_path.display()
+    );
+    println!("algorithm {algorithm}");
+    println!("keyid {}", public.keyid());
+    Ok(0)
+}
+
+fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
+    let mut s = prefix.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Create (or truncate) `path` readable by its owner only, then write `bytes`.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        // An existing file (--force) keeps its old mode through open(): narrow it.
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// `shipgate verify`: print what verified, or why not; the result is the exit code.
+pub fn verify(envelope: &Path, key: &Path, commit: Option<String>, require_pass: bool) -> u8 {
+    match verify_files(envelope, key, commit, require_pass) {
+        Ok(v) => {
+            println!("verified: {}", envelope.display());
+            println!("  signed by   {} key {}", v.algorithm, v.keyid);
+            println!("  commit      {}", v.commit);
+            println!(
+                "  verdict     {}{}",
+                v.verdict,
+                if require_pass {
+                    " (required: pass)"
+                } else {
+                    ""
+                }
+            );
+            if let Some(at) = v.statement.predicate_str("generated_at") {
+                println!("  generated   {at}");
+            }
+            if let Some(version) = v
+                .statement
+                .predicate
+                .get("tool")
+                .and_then(|t| t.get("version"))
+                .and_then(|t| t.as_str())
+            {
+                println!("  tool        shipgate {version}");
+            }
+            println!(
+                "  inputs      {} file(s) with digests",
+                v.statement.subject.len().saturating_sub(1)
+            );
+            0
+        }
+        Err(failure) => {
+            eprintln!("shipgate: verify failed: {failure}");
+            failure.exit_code()
+        }
+    }
+}
+
+fn verify_files(
+    envelope: &Path,
+    key: &Path,
+    commit: Option<String>,
+    require_pass: bool,
+) -> Result<super::Verified, Failure> {
+    let key_text = std::fs::read_to_string(key).map_err(|e| {
+        Failure::Malformed(format!(
+            "{}: cannot read the public key: {e}",
+            key.display()
+        ))
+    })?;
+    let public = PublicKey::from_pem(&key_text, &key.display().to_string())
+        .map_err(|e| Failure::Malformed(e.to_string()))?;
+    let bytes = std::fs::read(envelope)
+        .map_err(|e| Failure::Malformed(format!("{}: cannot read: {e}", envelope.display())))?;
+    verify_envelope(
+        &bytes,
+        &envelope.display().to_string(),
+        &public,
+        &Expectations {
+            commit,
+            require_pass,
+        },
+    )
+}
+
+/// After `check` wrote `report` to `report_path`: sign it and write the
+/// envelope next to it. Returns the envelope's path.
+pub fn write_envelope(
+    report: &Report,
+    key: &SigningKey,
+    report_path: &Path,
+) -> anyhow::Result<PathBuf> {
+    let envelope = super::sign_report(report, &key.key);
+    let path = super::envelope_path(report_path);
+    std::fs::write(&path, envelope.to_json())
+        .with_context(|| format!("{}: cannot write the signed report", path.display()))?;
+    Ok(path)
+}
