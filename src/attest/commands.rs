@@ -76,11 +76,11 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn verify(envelope: &Path, key: &Path, commit: Option<String>, require_pass: bool) -> u8 {
     match verify_files(envelope, key, commit, require_pass) {
         Ok(v) => {
-            println!("verified: {}", envelope.display());
-            println!("  signed by   {} key {}", v.algorithm, v.keyid);
-            println!("  commit      {}", v.commit);
-            println!(
-                "  verdict     {}{}",
+            let mut out = format!("verified: {}\n", envelope.display());
+            out += &format!("  signed by   {} key {}\n", v.algorithm, v.keyid);
+            out += &format!("  commit      {}\n", v.commit);
+            out += &format!(
+                "  verdict     {}{}\n",
                 v.verdict,
                 if require_pass {
                     " (required: pass)"
@@ -89,7 +89,7 @@ pub fn verify(envelope: &Path, key: &Path, commit: Option<String>, require_pass:
                 }
             );
             if let Some(at) = v.statement.predicate_str("generated_at") {
-                println!("  generated   {at}");
+                out += &format!("  generated   {at}\n");
             }
             if let Some(version) = v
                 .statement
@@ -98,12 +98,14 @@ pub fn verify(envelope: &Path, key: &Path, commit: Option<String>, require_pass:
                 .and_then(|t| t.get("version"))
                 .and_then(|t| t.as_str())
             {
-                println!("  tool        shipgate {version}");
+                out += &format!("  tool        shipgate {version}\n");
             }
-            println!(
-                "  inputs      {} file(s) with digests",
+            out += &format!(
+                "  inputs      {} file(s) with digests\n",
                 v.statement.subject.len().saturating_sub(1)
             );
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = std::io::stdout().write_all(out.as_bytes());
             0
         }
         Err(failure) => {
