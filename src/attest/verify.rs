@@ -471,7 +471,20 @@ mod tests {
         let public = key.public_key();
         let e = expect(Some(COMMIT), false);
         assert!(verify_envelope(&text, "e", &public, &e).is_ok());
-        for i in 0..text.len() {
+        // Every 3rd byte outside the payload's base64, every 16th inside it (each of
+        // those costs a signature check, slow in debug builds).
+        let payload_at = text
+            .windows(env.payload.len())
+            .position(|w| w == env.payload.as_bytes())
+            .unwrap();
+        let inside = payload_at..payload_at + env.payload.len();
+        for i in (0..text.len()).filter(|i| {
+            if inside.contains(i) {
+                i % 16 == 0
+            } else {
+                i % 3 == 0
+            }
+        }) {
             let mut t = text.clone();
             t[i] ^= 0x01;
             if let Ok(v) = verify_envelope(&t, "e", &public, &e) {
