@@ -304,14 +304,20 @@ fn keys_made_by_openssl_sign_and_verify() {
 }
 
 #[test]
-fn envelopes_signed_by_openssl_verify_with_shipgate() {
-    // Made by fixtures/attest/make.sh: statement + PAE in Python, signatures by openssl.
+fn envelopes_signed_by_openssl_and_securesystemslib_verify_with_shipgate() {
+    // Made by fixtures/attest/make.sh: statement + PAE in Python, signatures by
+    // openssl; and the same statement signed by securesystemslib's DSSE code.
     let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/attest");
     let commit = std::fs::read_to_string(fixtures.join("commit.txt")).unwrap();
     let commit = commit.trim();
-    for alg in ["ed25519", "p256"] {
-        let env = format!("openssl-{alg}.dsse.json");
-        let public = format!("openssl-{alg}.pub");
+    for (maker, alg) in [
+        ("openssl", "ed25519"),
+        ("openssl", "p256"),
+        ("sslib", "ed25519"),
+        ("sslib", "p256"),
+    ] {
+        let env = format!("{maker}-{alg}.dsse.json");
+        let public = format!("{maker}-{alg}.pub");
         // The keyid in the fixture is what openssl's DER hashes to, and what we compute.
         let keyid = openssl_keyid(&fixtures, &public);
         let run = shipgate_in(
