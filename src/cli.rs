@@ -122,7 +122,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub signing_key: Option<PathBuf>,
     /// Fail (exit 2) when no signing key is given, instead of writing an unsigned report.
-    #[arg(long, env = "SHIPGATE_REQUIRE_SIGNATURE")]
+    #[arg(
+        long,
+        env = "SHIPGATE_REQUIRE_SIGNATURE",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub require_signature: bool,
 }
 
@@ -194,7 +199,15 @@ fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
             key,
             &args.report,
         )?),
-        None => None,
+        None => {
+            if let Some(stale) = crate::attest::commands::remove_stale_envelope(&args.report)? {
+                eprintln!(
+                    "note: removed {} (an earlier run's signature; this report is unsigned)",
+                    stale.display()
+                );
+            }
+            None
+        }
     };
     match args.format {
         Format::Json => println!("{}", report.to_json()),

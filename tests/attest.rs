@@ -324,6 +324,13 @@ fn the_key_can_come_from_the_environment_and_a_missing_key_can_be_an_error() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("k.pub: is a public key"), "{run:?}");
 
+    // An unsigned run over a signed one's output removes the old envelope, so the
+    // .dsse.json next to a report is never another run's.
+    let run = repo.shipgate(&["check", "--target", "main", "--report", "out/r.json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("removed out/r.dsse.json"), "{run:?}");
+    assert!(!repo.path().join("out/r.dsse.json").exists());
+
     // Without a key and without --require-signature: an unsigned report, as before.
     let run = repo.shipgate(&["check", "--target", "main", "--report", "plain/r.json"]);
     assert_eq!(run.code, 0, "{run:?}");

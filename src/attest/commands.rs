@@ -155,3 +155,20 @@ pub fn write_envelope(
         .with_context(|| format!("{}: cannot write the signed report", path.display()))?;
     Ok(path)
 }
+
+/// After an unsigned `check` wrote `report_path`: remove an envelope left next to
+/// it by an earlier signed run, so the `.dsse.json` beside a report is always
+/// that report's. Returns the removed path.
+pub fn remove_stale_envelope(report_path: &Path) -> anyhow::Result<Option<PathBuf>> {
+    let path = super::envelope_path(report_path);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    std::fs::remove_file(&path).with_context(|| {
+        format!(
+            "{}: cannot remove the envelope of an earlier run",
+            path.display()
+        )
+    })?;
+    Ok(Some(path))
+}
