@@ -495,4 +495,50 @@ mod tests {
             }
         }
     }
+
+    /// A tiny deterministic generator, so the no-panic tests need no extra crate.
+    fn xorshift(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    #[test]
+    fn truncated_and_random_inputs_never_panic_or_verify() {
+        let (key, env) = signed(Algorithm::P256, "pass");
+        let public = key.public_key();
+        let text = env.to_json().into_bytes();
+        let e = expect(Some(COMMIT), true);
+        // Cut anywhere before the closing brace (dropping only the final newline is fine).
+        let closing = text.len() - 2;
+        for len in (0..closing).step_by(7).chain([closing]) {
+            assert!(verify_envelope(&text[..len], "e", &public, &e).is_err());
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..500 {
+            let len = (xorshift(&mut state) % 300) as usize;
+            let bytes: Vec<u8> = (0..len).map(|_| xorshift(&mut state) as u8).collect();
+            assert!(verify_envelope(&bytes, "r", &public, &e).is_err());
+            let text = String::from_utf8_lossy(&bytes);
+            let _ = PublicKey::from_pem(&text, "r");
+            let _ = PrivateKey::from_pem(
+                &format!("-----BEGIN PRIVATE KEY-----\n{text}\n-----END PRIVATE KEY-----\n"),
+                "r",
+            );
+        }
+        // Structurally valid JSON with wrong types and shapes.
+        for json in [
+            r#"{"payloadType":"","payload":"","signatures":[]}"#,
+            r#"{"payloadType":"","payload":"","signatures":[{"sig":""}]}"#,
+            r#"{"payloadType":1,"payload":"","signatures":[]}"#,
+            r#"{"payloadType":"","payload":"","signatures":{}}"#,
+            r#"[]"#,
+            r#"null"#,
+            r#"{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"keyid":null,"sig":"MEUCIQ=="}]}"#,
+        ] {
+            let f = verify_envelope(json.as_bytes(), "j", &public, &e).unwrap_err();
+            assert!(matches!(f.exit_code(), 2 | 4 | 5), "{json}: {f}");
+        }
+    }
 }
