@@ -193,22 +193,8 @@ fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
     report
         .write(&args.report)
         .with_context(|| format!("{}: cannot write the report", args.report.display()))?;
-    let envelope = match &signing_key {
-        Some(key) => Some(crate::attest::commands::write_envelope(
-            &report,
-            key,
-            &args.report,
-        )?),
-        None => {
-            if let Some(stale) = crate::attest::commands::remove_stale_envelope(&args.report)? {
-                eprintln!(
-                    "note: removed {} (an earlier run's signature; this report is unsigned)",
-                    stale.display()
-                );
-            }
-            None
-        }
-    };
+    let signed =
+        crate::attest::commands::sign_next_to(&report, signing_key.as_ref(), &args.report)?;
     match args.format {
         Format::Json => println!("{}", report.to_json()),
         Format::Text => {
@@ -216,14 +202,8 @@ fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
             println!("report: {}", args.report.display());
         }
     }
-    if let (Some(path), Some(key)) = (&envelope, &signing_key) {
+    if let Some(line) = signed {
         // On stderr in JSON mode: stdout stays one JSON document.
-        let line = format!(
-            "signed: {} ({} keyid {})",
-            path.display(),
-            key.key.algorithm(),
-            key.key.public_key().keyid()
-        );
         match args.format {
             Format::Json => eprintln!("{line}"),
             Format::Text => println!("{line}"),

@@ -142,33 +142,38 @@ fn verify_files(
     )
 }
 
-/// After `check` wrote `report` to `report_path`: sign it and write the
-/// envelope next to it. Returns the envelope's path.
-pub fn write_envelope(
+/// After `check` wrote `report` to `report_path`: with a key, sign it and write
+/// the envelope next to it, returning the line to print (`signed: PATH (...)`);
+/// without one, remove an envelope an earlier signed run left there (saying so
+/// on stderr), so the `.dsse.json` beside a report is always that report's.
+pub fn sign_next_to(
     report: &Report,
-    key: &SigningKey,
+    key: Option<&SigningKey>,
     report_path: &Path,
-) -> anyhow::Result<PathBuf> {
-    let envelope = super::sign_report(report, &key.key);
+) -> anyhow::Result<Option<String>> {
     let path = super::envelope_path(report_path);
+    let Some(key) = key else {
+        if path.is_file() {
+            std::fs::remove_file(&path).with_context(|| {
+                format!(
+                    "{}: cannot remove the envelope of an earlier run",
+                    path.display()
+                )
+            })?;
+            eprintln!(
+                "note: removed {} (an earlier run's signature; this report is unsigned)",
+                path.display()
+            );
+        }
+        return Ok(None);
+    };
+    let envelope = super::sign_report(report, &key.key);
     std::fs::write(&path, envelope.to_json())
         .with_context(|| format!("{}: cannot write the signed report", path.display()))?;
-    Ok(path)
-}
-
-/// After an unsigned `check` wrote `report_path`: remove an envelope left next to
-/// it by an earlier signed run, so the `.dsse.json` beside a report is always
-/// that report's. Returns the removed path.
-pub fn remove_stale_envelope(report_path: &Path) -> anyhow::Result<Option<PathBuf>> {
-    let path = super::envelope_path(report_path);
-    if !path.is_file() {
-        return Ok(None);
-    }
-    std::fs::remove_file(&path).with_context(|| {
-        format!(
-            "{}: cannot remove the envelope of an earlier run",
-            path.display()
-        )
-    })?;
-    Ok(Some(path))
+    Ok(Some(format!(
+        "signed: {} ({} keyid {})",
+        path.display(),
+        key.key.algorithm(),
+        key.key.public_key().keyid()
+    )))
 }
