@@ -70,8 +70,9 @@ pub enum Command {
         /// The envelope (`*.dsse.json` written by `check --signing-key`).
         envelope: PathBuf,
         /// The signer's public key (SPKI PEM, e.g. the .pub from `shipgate keygen`).
-        #[arg(long, value_name = "PUB")]
-        key: PathBuf,
+        /// Repeatable (key rotation): one of them must have signed.
+        #[arg(long = "key", value_name = "PUB", required = true)]
+        keys: Vec<PathBuf>,
         /// The full commit id the report must be about.
         #[arg(long, value_name = "SHA")]
         commit: Option<String>,
@@ -145,12 +146,12 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         } => crate::attest::commands::keygen(algorithm, &out, force),
         Command::Verify {
             envelope,
-            key,
+            keys,
             commit,
             require_pass,
         } => Ok(crate::attest::commands::verify(
             &envelope,
-            &key,
+            &keys,
             commit,
             require_pass,
         )),

@@ -196,6 +196,22 @@ fn each_tampering_fails_with_its_own_message_and_exit_code() {
         "{run:?}"
     );
 
+    // Several keys (rotation): passes when one of them signed, else names them all.
+    let run = verify(
+        &repo,
+        "out/r.dsse.json",
+        "stranger.pub",
+        &["--key", "k.pub"],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = verify(
+        &repo,
+        "out/r.dsse.json",
+        "stranger.pub",
+        &["--key", "stranger.pub"],
+    );
+    assert_eq!(run.code, 3, "{run:?}");
+
     // Another commit.
     let base = repo.git(&["rev-parse", "main"]);
     let run = verify(&repo, "out/r.dsse.json", "k.pub", &["--commit", &base]);

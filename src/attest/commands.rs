@@ -73,8 +73,9 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// `shipgate verify`: print what verified, or why not; the result is the exit code.
-pub fn verify(envelope: &Path, key: &Path, commit: Option<String>, require_pass: bool) -> u8 {
-    match verify_files(envelope, key, commit, require_pass) {
+/// Several keys (rotation): the report verifies if it does with one of them.
+pub fn verify(envelope: &Path, keys: &[PathBuf], commit: Option<String>, require_pass: bool) -> u8 {
+    match verify_files(envelope, keys, commit, require_pass) {
         Ok(v) => {
             let mut out = format!("verified: {}\n", envelope.display());
             out += &format!("  signed by   {} key {}\n", v.algorithm, v.keyid);
@@ -117,29 +118,48 @@ pub fn verify(envelope: &Path, key: &Path, commit: Option<String>, require_pass:
 
 fn verify_files(
     envelope: &Path,
-    key: &Path,
+    keys: &[PathBuf],
     commit: Option<String>,
     require_pass: bool,
 ) -> Result<super::Verified, Failure> {
-    let key_text = std::fs::read_to_string(key).map_err(|e| {
-        Failure::Malformed(format!(
-            "{}: cannot read the public key: {e}",
-            key.display()
-        ))
-    })?;
-    let public = PublicKey::from_pem(&key_text, &key.display().to_string())
-        .map_err(|e| Failure::Malformed(e.to_string()))?;
+    let mut publics = Vec::new();
+    for key in keys {
+        let text = std::fs::read_to_string(key).map_err(|e| {
+            Failure::Malformed(format!(
+                "{}: cannot read the public key: {e}",
+                key.display()
+            ))
+        })?;
+        publics.push(
+            PublicKey::from_pem(&text, &key.display().to_string())
+                .map_err(|e| Failure::Malformed(e.to_string()))?,
+        );
+    }
     let bytes = std::fs::read(envelope)
         .map_err(|e| Failure::Malformed(format!("{}: cannot read: {e}", envelope.display())))?;
-    verify_envelope(
-        &bytes,
-        &envelope.display().to_string(),
-        &public,
-        &Expectations {
-            commit,
-            require_pass,
-        },
-    )
+    let expect = Expectations {
+        commit,
+        require_pass,
+    };
+    let origin = envelope.display().to_string();
+    let mut wrong_keys = Vec::new();
+    let mut found = Vec::new();
+    for public in &publics {
+        match verify_envelope(&bytes, &origin, public, &expect) {
+            Ok(verified) => return Ok(verified),
+            // Not this key's signature: another key may match.
+            Err(Failure::WrongKey { expected, found: f }) => {
+                wrong_keys.push(expected);
+                found = f;
+            }
+            // The key matched (or the file is bad): that is the answer.
+            Err(other) => return Err(other),
+        }
+    }
+    Err(Failure::WrongKey {
+        expected: wrong_keys.join(", "),
+        found,
+    })
 }
 
 /// After `check` wrote `report` to `report_path`: with a key, sign it and write

@@ -109,7 +109,7 @@ impl fmt::Display for Failure {
             Failure::WrongKey { expected, found } => {
                 write!(
                     f,
-                    "no signature in the envelope is by the given key (its keyid is {expected}); \
+                    "no signature in the envelope is by the given key (keyid {expected}); \
                      the envelope is signed by keyid {}. Verify with the public key that matches, \
                      or the report was signed by someone else",
                     if found.is_empty() {
