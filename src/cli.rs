@@ -48,6 +48,8 @@ pub enum Command {
         report: PathBuf,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        #[command(flatten)]
+        signing: SigningArgs,
     },
     /// Write a commented starter .shipgate.yml.
     Init {
@@ -70,6 +72,33 @@ pub enum Command {
     Explain {
         /// The rule id (see `shipgate rules`).
         rule: String,
+    },
+    /// Write a signing key pair: PREFIX.key (PKCS#8 PEM, private, mode 0600) and PREFIX.pub.
+    Keygen {
+        #[arg(long, value_enum, default_value = "ed25519")]
+        algorithm: crate::attest::Algorithm,
+        /// Path prefix of the two files.
+        #[arg(long, value_name = "PREFIX")]
+        out: PathBuf,
+        /// Overwrite existing files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Verify a signed report (DSSE envelope). Exit 0 verified, 1 verdict not pass,
+    /// 2 malformed, 3 wrong key, 4 bad signature, 5 tampered, 6 other commit, 7 not a report.
+    Verify {
+        /// The envelope (`*.dsse.json` written by `check --signing-key`).
+        envelope: PathBuf,
+        /// The signer's public key (SPKI PEM, e.g. the .pub from `shipgate keygen`).
+        /// Repeatable (key rotation): one of them must have signed.
+        #[arg(long = "key", value_name = "PUB", required = true)]
+        keys: Vec<PathBuf>,
+        /// The full commit id the report must be about.
+        #[arg(long, value_name = "SHA")]
+        commit: Option<String>,
+        /// Also require the report's verdict to be `pass`.
+        #[arg(long)]
+        require_pass: bool,
     },
     /// Build a demo repository whose change trips the gates, and check it.
     Demo {
@@ -142,6 +171,37 @@ pub struct CheckArgs {
     /// Where to write the JSON report.
     #[arg(long, env = "INPUT_REPORT", default_value = "shipgate-report.json")]
     pub report: PathBuf,
+    #[command(flatten)]
+    pub signing: SigningArgs,
+}
+
+/// Signing the report (DSSE envelope next to it).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SigningArgs {
+    /// Sign the report with this PKCS#8 PEM private key (Ed25519 or P-256); the
+    /// envelope goes next to the report (x.json -> x.dsse.json). Without it, the
+    /// environment variable SHIPGATE_SIGNING_KEY may hold the PEM text.
+    #[arg(long, value_name = "FILE")]
+    pub signing_key: Option<PathBuf>,
+    /// Fail (exit 2) when no signing key is given, instead of writing an unsigned report.
+    #[arg(
+        long,
+        env = "SHIPGATE_REQUIRE_SIGNATURE",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub require_signature: bool,
+}
+
+impl SigningArgs {
+    /// The key to sign with, if any (an error when required and missing).
+    fn load(&self) -> anyhow::Result<Option<crate::attest::key_source::SigningKey>> {
+        crate::attest::key_source::load(
+            self.signing_key.as_deref(),
+            std::env::var_os(crate::attest::key_source::SIGNING_KEY_ENV),
+            self.require_signature,
+        )
+    }
 }
 
 fn parse_fail_on(value: &str) -> Result<crate::config::FailOn, String> {
@@ -182,10 +242,27 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             reports,
             report,
             format,
-        } => merge_cmd(&reports, &report, format),
+            signing,
+        } => merge_cmd(&reports, &report, format, &signing),
         Command::Init { path, force } => init_cmd(&path, force),
         Command::Rules { gate, format } => rules_cmd(gate.as_deref(), format),
         Command::Explain { rule } => explain_cmd(&rule),
+        Command::Keygen {
+            algorithm,
+            out,
+            force,
+        } => crate::attest::commands::keygen(algorithm, &out, force),
+        Command::Verify {
+            envelope,
+            keys,
+            commit,
+            require_pass,
+        } => Ok(crate::attest::commands::verify(
+            &envelope,
+            &keys,
+            commit,
+            require_pass,
+        )),
         Command::Demo { dir } => crate::demo::run(dir.as_deref()),
     }
 }
@@ -208,6 +285,7 @@ fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
     if let Some(token) = args.token.and_then(crate::ci::Token::new) {
         ci.token = Some(token);
     }
+    let signing_key = args.signing.load()?;
     let opts = CheckOptions {
         fail_on: args.fail_on,
         config: args.config,
@@ -219,29 +297,44 @@ fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
         ..args.revs.into_options()
     };
     let report = check::run(&opts, &ci)?;
-    emit(&report, &args.report, args.format)
+    emit(&report, &args.report, args.format, signing_key.as_ref())
 }
 
-fn merge_cmd(inputs: &[PathBuf], out: &std::path::Path, format: Format) -> anyhow::Result<u8> {
+fn merge_cmd(
+    inputs: &[PathBuf],
+    out: &std::path::Path,
+    format: Format,
+    signing: &SigningArgs,
+) -> anyhow::Result<u8> {
+    let key = signing.load()?;
     let paths = crate::report::merge::collect_paths(inputs)?;
     let report = crate::report::merge::merge(&paths)?;
-    emit(&report, out, format)
+    emit(&report, out, format, key.as_ref())
 }
 
-/// Write the report file, then print it.
+/// Write the report file (and its signature when a key is given), then print it.
 fn emit(
     report: &crate::report::Report,
     path: &std::path::Path,
     format: Format,
+    signing_key: Option<&crate::attest::key_source::SigningKey>,
 ) -> anyhow::Result<u8> {
     report
         .write(path)
         .with_context(|| format!("{}: cannot write the report", path.display()))?;
+    let signed = crate::attest::commands::sign_next_to(report, signing_key, path)?;
     match format {
         Format::Json => println!("{}", report.to_json()),
         Format::Text => {
             print!("{}", text::render(report, Style::detect()));
             println!("report: {}", path.display());
+        }
+    }
+    if let Some(line) = signed {
+        // On stderr in JSON mode: stdout stays one JSON document.
+        match format {
+            Format::Json => eprintln!("{line}"),
+            Format::Text => println!("{line}"),
         }
     }
     Ok(report.verdict.exit_code())

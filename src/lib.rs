@@ -3,6 +3,7 @@
 //! Data flow: [`ci`] + [`config`] -> [`changeset`] -> [`gates`] -> [`report`].
 //! See DESIGN in the README.
 
+pub mod attest;
 pub mod changeset;
 pub mod check;
 pub mod ci;
