@@ -116,6 +116,20 @@ fn reports_of_another_commit_or_policy_are_refused() {
 }
 
 #[test]
+fn the_merged_report_is_signed_and_verifies() {
+    let repo = repo();
+    assert_ne!(stage(&repo, "secrets", "st/1.json").code, 2);
+    assert_ne!(stage(&repo, "avro", "st/2.json").code, 2);
+    let keygen = repo.shipgate(&["keygen", "--out", "k"]);
+    assert_eq!(keygen.code, 0, "{keygen:?}");
+    let run = repo.shipgate(&["merge", "st", "--report", "merged.json", "--signing-key", "k.key"]);
+    assert_ne!(run.code, 2, "{run:?}");
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let verify = repo.shipgate(&["verify", "merged.dsse.json", "--key", "k.pub", "--commit", &head]);
+    assert_eq!(verify.code, 0, "{verify:?}");
+}
+
+#[test]
 fn a_broken_report_names_file_and_line() {
     let repo = repo();
     repo.write("bad.json", "{\n  \"schema_version\": 1,\n  oops\n}\n");
