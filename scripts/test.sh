@@ -11,6 +11,13 @@ cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --all-targets --locked
 
+# Interop: a standard DSSE implementation (securesystemslib) verifies our signed reports.
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import securesystemslib, cryptography" 2>/dev/null; then
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check securesystemslib==1.6.0 cryptography==50.0.2
+fi
+SHIPGATE_TEST_PYTHON="$PWD/.venv/bin/python" cargo test --locked --test attest_sslib -- --ignored
+
 # The container image, built and run with buildah (no Docker engine needed).
 if command -v buildah >/dev/null && command -v musl-gcc >/dev/null \
    && rustup target list --installed 2>/dev/null | grep -q "$(uname -m)-unknown-linux-musl"; then

@@ -122,10 +122,24 @@ fn the_merged_report_is_signed_and_verifies() {
     assert_ne!(stage(&repo, "avro", "st/2.json").code, 2);
     let keygen = repo.shipgate(&["keygen", "--out", "k"]);
     assert_eq!(keygen.code, 0, "{keygen:?}");
-    let run = repo.shipgate(&["merge", "st", "--report", "merged.json", "--signing-key", "k.key"]);
+    let run = repo.shipgate(&[
+        "merge",
+        "st",
+        "--report",
+        "merged.json",
+        "--signing-key",
+        "k.key",
+    ]);
     assert_ne!(run.code, 2, "{run:?}");
     let head = repo.git(&["rev-parse", "HEAD"]);
-    let verify = repo.shipgate(&["verify", "merged.dsse.json", "--key", "k.pub", "--commit", &head]);
+    let verify = repo.shipgate(&[
+        "verify",
+        "merged.dsse.json",
+        "--key",
+        "k.pub",
+        "--commit",
+        &head,
+    ]);
     assert_eq!(verify.code, 0, "{verify:?}");
 }
 
