@@ -60,6 +60,8 @@ pub enum Command {
         /// The rule id (see `shipgate rules`).
         rule: String,
     },
+    /// Publish a report made by another job (the fork-safe `workflow_run` split).
+    Publish(crate::publish::handover::HandoverArgs),
     /// Build a demo repository whose change trips the gates, and check it.
     Demo {
         /// Where to create the demo repository (default: a temporary directory, removed afterwards).
@@ -116,6 +118,8 @@ pub struct CheckArgs {
     /// Where to write the JSON report.
     #[arg(long, default_value = "shipgate-report.json")]
     pub report: PathBuf,
+    #[command(flatten)]
+    pub publish: crate::publish::PublishArgs,
 }
 
 /// Run a parsed command line; the result is the process exit code.
@@ -126,6 +130,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Init { path, force } => init_cmd(&path, force),
         Command::Rules { gate, format } => rules_cmd(gate.as_deref(), format),
         Command::Explain { rule } => explain_cmd(&rule),
+        Command::Publish(args) => crate::publish::handover::run(args),
         Command::Demo { dir } => crate::demo::run(dir.as_deref()),
     }
 }
@@ -164,6 +169,14 @@ fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
             println!("report: {}", args.report.display());
         }
     }
+    // After the report is written; never changes the exit code.
+    crate::publish::after_check(
+        &report,
+        &ci,
+        &args.report,
+        &args.publish,
+        matches!(args.format, Format::Json),
+    );
     Ok(report.verdict.exit_code())
 }
 
