@@ -31,6 +31,8 @@ struct Fake {
     script: VecDeque<(String, String, Resp)>,
     /// Every write answers 403 like a fork PR's token.
     read_only: bool,
+    /// Another job's comment that appears just before ours is created.
+    race_on_create: Option<String>,
 }
 
 fn comment_json(c: &(u64, String, String)) -> serde_json::Value {
@@ -42,14 +44,12 @@ fn fake_github(fake: Arc<Mutex<Fake>>) -> Mock {
     Mock::start(move |req: &Req| {
         let mut f = fake.lock().expect("lock");
         let path = req.path().to_string();
-        if let Some(i) = f
+        let scripted = f
             .script
             .iter()
-            .position(|(m, p, _)| *m == req.method && path.starts_with(p.as_str()))
-        {
-            if let Some((_, _, resp)) = f.script.remove(i) {
-                return resp;
-            }
+            .position(|(m, p, _)| *m == req.method && path.starts_with(p.as_str()));
+        if let Some((_, _, resp)) = scripted.and_then(|i| f.script.remove(i)) {
+            return resp;
         }
         if f.read_only && req.is_write() {
             return Resp::json(
@@ -74,6 +74,10 @@ fn fake_github(fake: Arc<Mutex<Fake>>) -> Mock {
                 Resp::json(200, json!(list))
             }
             ("POST", p) if p == format!("{REPO}/issues/7/comments") => {
+                if let Some(other) = f.race_on_create.take() {
+                    f.comments
+                        .push((id - 500, other, "github-actions[bot]".into()));
+                }
                 let body = req.json()["body"].as_str().unwrap_or("").to_string();
                 f.comments.push((id, body, "github-actions[bot]".into()));
                 Resp::json(201, comment_json(f.comments.last().expect("pushed")))
@@ -92,6 +96,19 @@ fn fake_github(fake: Arc<Mutex<Fake>>) -> Mock {
                         Resp::json(200, comment_json(&c))
                     }
                     None => Resp::json(404, json!({"message": "Not Found"})),
+                }
+            }
+            ("DELETE", p) if p.starts_with(&format!("{REPO}/issues/comments/")) => {
+                let cid: u64 = p
+                    .rsplit('/')
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
+                f.comments.retain(|c| c.0 != cid);
+                Resp {
+                    status: 204,
+                    headers: vec![],
+                    body: String::new(),
                 }
             }
             ("GET", p) if p == format!("{REPO}/pulls/7/reviews") => Resp::json(
@@ -201,8 +218,7 @@ fn publish(
     let sink = lines.clone();
     let log = move |l: &str| sink.lock().expect("lock").push(l.to_string());
     shipgate::publish::run(view, &ctx, args, &log);
-    let out = lines.lock().expect("lock").clone();
-    out
+    lines.lock().expect("lock").clone()
 }
 
 fn validate_all(mock: &Mock) -> Vec<String> {
@@ -632,4 +648,44 @@ fn the_body_validator_rejects_a_misspelt_field() {
         body: json!({"state": "success", "contxt": "shipgate"}).to_string(),
     };
     GithubApi::load().check(&req);
+}
+
+#[test]
+fn two_jobs_creating_the_comment_at_once_end_with_one_comment_holding_both_sections() {
+    // Another stage's job (coverage) created its comment while we were about to.
+    let mut coverage_only = view(vec![]);
+    coverage_only.gates[0].gate = GateId::Coverage;
+    coverage_only.gates[0].status = GateStatus::Pass;
+    let other = shipgate::publish::comment::compose(
+        None,
+        &coverage_only,
+        &shipgate::publish::markdown::Links::none(),
+        "shipgate",
+        65_536,
+    );
+    let fake = Arc::new(Mutex::new(Fake {
+        race_on_create: Some(other),
+        ..Fake::default()
+    }));
+    let mock = fake_github(fake.clone());
+    let args = PublishArgs {
+        no_check_run: true,
+        ..PublishArgs::default()
+    };
+    publish(
+        &mock,
+        &view(vec![finding(1, Severity::Error)]),
+        &args,
+        Arc::new(ManualClock::at_unix(0)),
+    );
+    let comments = fake.lock().expect("lock").comments.clone();
+    assert_eq!(comments.len(), 1, "the duplicate was folded and deleted");
+    assert!(comments[0].1.contains("name=coverage state=pass"));
+    assert!(comments[0].1.contains("name=secrets state=fail"));
+    assert!(comments[0].1.contains("❌ shipgate: fail"));
+    let ops = validate_all(&mock);
+    assert!(
+        ops.contains(&"issues/delete-comment".to_string()),
+        "{ops:?}"
+    );
 }

@@ -165,8 +165,7 @@ fn publish(
         ..args.clone()
     };
     shipgate::publish::run(view, &ctx, &args, &log);
-    let out = lines.lock().expect("lock").clone();
-    out
+    lines.lock().expect("lock").clone()
 }
 
 const TOKEN: (&str, &str) = ("GITLAB_TOKEN", "glpat-test");

@@ -139,6 +139,12 @@ impl GitLab {
         )
     }
 
+    /// Delete a note (only ever a duplicate shipgate itself just created).
+    pub fn delete_merge_request_note(&self, iid: u64, note_id: u64) -> Result<(), ApiError> {
+        self.api
+            .delete(&self.mr_path(iid, &format!("/notes/{note_id}")))
+    }
+
     pub fn create_commit_status(
         &self,
         sha: &str,

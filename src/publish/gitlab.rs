@@ -107,15 +107,23 @@ fn sticky_note(
             None => client.create_merge_request_note(mr, &body)?.id,
         };
         let after = client.merge_request_notes(mr)?;
-        let settled = after
+        let ours: Vec<_> = after
             .iter()
-            .find(|n| !n.system && comment::is_ours(&n.body, id))
-            .is_some_and(|n| n.id == written && n.body == body);
-        if settled {
+            .filter(|n| !n.system && comment::is_ours(&n.body, id))
+            .collect();
+        let first = ours.first();
+        if ours.len() == 1 && first.is_some_and(|n| n.id == written && n.body == body) {
             return Ok(match existing {
                 Some(_) => format!("updated merge request note {written}"),
                 None => format!("created merge request note {written}"),
             });
+        }
+        if let Some(oldest) = first.filter(|n| ours.len() > 1 && n.id != written) {
+            // Two jobs created a note at once: fold ours into the oldest.
+            let merged =
+                comment::compose(Some(&oldest.body), view, links, id, comment::GITLAB_LIMIT);
+            client.update_merge_request_note(mr, oldest.id, &merged)?;
+            client.delete_merge_request_note(mr, written)?;
         }
     }
     Ok("merge request note changed while updating it; left as the last writer made it".into())

@@ -86,7 +86,7 @@ pub fn render(view: &ReportView) -> String {
                 .unwrap_or_default();
             let mut text = format!("{place}: {}", finding.title);
             if !finding.message.is_empty() {
-                text.push_str("\n");
+                text.push('\n');
                 text.push_str(&finding.message);
             }
             if !finding.help.is_empty() {

@@ -380,5 +380,7 @@ pub fn after_check(
     let mut ctx = Context::new(ci, &env);
     ctx.report_path = Some(report_path);
     ctx.annotations_to_stderr = stdout_is_json;
+    // The commit the gates judged (CI's head, resolved to a full id).
+    ctx.head = Some(view.head.clone());
     run(&view, &ctx, args, &stderr_log);
 }
