@@ -419,3 +419,53 @@ fn publish_from_workflow_run_uses_the_event_head_and_confirms_the_reports_pr_cla
         "{run:?}"
     );
 }
+
+#[test]
+fn a_refused_api_write_changes_neither_the_exit_code_nor_the_json_on_stdout() {
+    let repo = TestRepo::new();
+    repo.write("a.txt", "one\n");
+    repo.commit("base");
+    repo.branch("feature");
+    repo.write("a.txt", "one\ntwo\n");
+    let head = repo.commit("change");
+    let mock = Mock::start(|_: &Req| {
+        Resp::json(
+            403,
+            json!({"message": "Resource not accessible by integration"}),
+        )
+    });
+    let out = tempfile::tempdir().expect("tmp");
+    let vars = ci_vars(
+        out.path(),
+        &[
+            ("GITHUB_API_URL", &mock.url),
+            ("GITHUB_TOKEN", "read-only-token"),
+            ("GITHUB_SHA", &head),
+        ],
+    );
+    let env: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = shipgate_in(
+        repo.path(),
+        &[
+            "check",
+            "--target",
+            "main",
+            "--format",
+            "json",
+            "--status-context",
+        ],
+        &env,
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["verdict"], "pass");
+    assert!(repo.path().join("shipgate-report.json").exists());
+    let writes = mock.writes();
+    assert_eq!(writes.len(), 1, "one refused write, nothing more: {run:?}");
+    assert_eq!(writes[0].json()["head_sha"], json!(head));
+    assert_eq!(
+        run.stderr.matches("pull requests from forks").count(),
+        1,
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("read-only-token"));
+}

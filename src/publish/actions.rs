@@ -38,6 +38,9 @@ fn command_name(s: Severity) -> &'static str {
 pub fn command(f: &Finding) -> String {
     let mut props = Vec::new();
     let mut message = f.message.trim().to_string();
+    if message.is_empty() {
+        message = f.title.clone();
+    }
     match &f.location {
         Some(loc) if loc.side == Side::Head => {
             props.push(format!("file={}", escape_property(&loc.path)));
@@ -66,9 +69,6 @@ pub fn command(f: &Finding) -> String {
         }
         message.push_str("Fix: ");
         message.push_str(&f.help);
-    }
-    if message.is_empty() {
-        message = f.title.clone();
     }
     format!(
         "::{} {}::{}",

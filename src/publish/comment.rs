@@ -249,9 +249,15 @@ fn compose_with(
         }
     }
     let verdict = overall(view.verdict, &sections);
-    let (e, w, n) = sections.iter().fold((0, 0, 0), |(e, w, n), (s, _)| {
-        (e + s.errors, w + s.warnings, n + s.notices)
-    });
+    let (e, w, n) = sections
+        .iter()
+        .fold((0usize, 0usize, 0usize), |(e, w, n), (s, _)| {
+            (
+                e.saturating_add(s.errors),
+                w.saturating_add(s.warnings),
+                n.saturating_add(s.notices),
+            )
+        });
     let mut out = String::new();
     let _ = writeln!(out, "{}", marker(id));
     let _ = writeln!(out, "## {}\n", markdown::headline(verdict, e, w, n));
@@ -425,6 +431,32 @@ mod tests {
         assert!(body.contains("more finding(s) of this gate"));
         assert_eq!(parse_sections(&body).len(), 1);
         assert_eq!(parse_sections(&body)[0].errors, 3000);
+    }
+
+    #[test]
+    fn hand_edited_or_cut_comments_parse_without_panics() {
+        let max = usize::MAX;
+        let body = format!(
+            "<!-- shipgate:comment id=shipgate -->\n\
+             <!-- shipgate:gate name=secrets state=fail blocking=true sha=zz errors={max} -->\nx\n\
+             <!-- shipgate:end name=secrets -->\n\
+             <!-- shipgate:gate name=avro state=error blocking=false errors={max} -->\ny\n\
+             <!-- shipgate:end name=avro -->\n\
+             <!-- shipgate:gate name=coverage state=pass -->\nunterminated"
+        );
+        let v = view(&"c".repeat(40), Verdict::Pass, vec![]);
+        for end in (0..=body.len()).filter(|&i| body.is_char_boundary(i)) {
+            let prefix = &body[..end];
+            let sections = parse_sections(prefix);
+            assert!(sections.iter().all(|s| s.gate != GateId::Coverage));
+            let out = compose(Some(prefix), &v, &Links::none(), "shipgate", GITHUB_LIMIT);
+            assert!(is_ours(&out, "shipgate"));
+        }
+        let full = compose(Some(&body), &v, &Links::none(), "shipgate", GITHUB_LIMIT);
+        assert!(
+            full.contains("❌ shipgate: fail"),
+            "kept blocking failure: {full}"
+        );
     }
 
     #[test]

@@ -272,7 +272,10 @@ pub fn gate_details(gate: &GateOutcome, links: &Links, max_findings: usize) -> S
             gate.suppressed
         );
     }
-    out.push_str("\n</details>\n");
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out.push_str("\n\n</details>\n");
     out
 }
 

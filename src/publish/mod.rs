@@ -198,7 +198,8 @@ fn actions_outputs(view: &ReportView, ctx: &Context<'_>, log: &Log) {
         }
     }
     if let Some(path) = (ctx.env)("GITHUB_STEP_SUMMARY") {
-        let text = markdown::report(view, &links(view, ctx), 1_000_000);
+        // GitHub takes up to 1 MiB per step; 300k UTF-16 units stay below it whatever the script.
+        let text = markdown::report(view, &links(view, ctx), 300_000);
         if let Err(e) = actions::append_step_summary(Path::new(&path), &text) {
             log(&format!("{path}: cannot write the job summary: {e}"));
         }
