@@ -60,9 +60,13 @@ pub struct PublishArgs {
     /// Post/update the sticky PR/MR comment.
     #[arg(long, value_enum, default_value = "auto")]
     pub comment: CommentMode,
-    /// Name of the GitHub check run (also the sticky comment's id).
+    /// Name of the GitHub check run (give each per-stage job its own).
     #[arg(long, value_name = "NAME", default_value = "shipgate")]
     pub check_run: String,
+    /// Which sticky comment to keep up to date: jobs with the same id share one
+    /// comment, each replacing the sections of the gates it ran.
+    #[arg(long, value_name = "ID", default_value = "shipgate")]
+    pub comment_id: String,
     /// Do not create a GitHub check run.
     #[arg(long)]
     pub no_check_run: bool,
@@ -83,6 +87,7 @@ impl Default for PublishArgs {
             code_quality: None,
             comment: CommentMode::Auto,
             check_run: "shipgate".into(),
+            comment_id: "shipgate".into(),
             no_check_run: false,
             status_context: None,
             no_publish: false,
@@ -283,7 +288,7 @@ fn publish_github(view: &ReportView, ctx: &Context<'_>, args: &PublishArgs, log:
             .as_deref()
             .filter(|s| !s.trim().is_empty()),
         comment: args.comment,
-        comment_id: args.check_run.trim(),
+        comment_id: args.comment_id.trim(),
     };
     github::publish(&target, view, &opts, log);
 }
@@ -352,7 +357,7 @@ fn publish_gitlab(view: &ReportView, ctx: &Context<'_>, args: &PublishArgs, log:
             .as_deref()
             .filter(|s| !s.trim().is_empty()),
         comment: args.comment,
-        comment_id: args.check_run.trim(),
+        comment_id: args.comment_id.trim(),
     };
     gitlab::publish(&target, view, &opts, log);
 }
