@@ -689,3 +689,19 @@ fn two_jobs_creating_the_comment_at_once_end_with_one_comment_holding_both_secti
         "{ops:?}"
     );
 }
+
+#[test]
+fn a_redirect_is_not_followed_and_not_retried() {
+    let elsewhere = Mock::start(|_: &Req| Resp::json(200, json!([])));
+    let target = format!("{}/steal", elsewhere.url);
+    let mock = Mock::start(move |_: &Req| {
+        Resp::json(301, json!({"message": "Moved Permanently"})).header("location", &target)
+    });
+    let err = client(&mock).issue_comments(7).err();
+    assert_eq!(err.and_then(|e| e.status()), Some(301));
+    assert_eq!(mock.requests().len(), 1);
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the token did not follow the redirect"
+    );
+}

@@ -228,6 +228,10 @@ impl Api {
     ) -> Api {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // No redirects: a custom token header (PRIVATE-TOKEN) must never
+            // follow one to another host; the APIs answer in place.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
             .timeout_global(Some(policy.request_timeout))
             .user_agent(concat!("shipgate/", env!("CARGO_PKG_VERSION")))
             .build()
