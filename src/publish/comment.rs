@@ -125,7 +125,7 @@ impl Section {
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             notices: count(Severity::Notice),
-            body: markdown::gate_details(gate, links, max_findings),
+            body: markdown::gate_details(gate, links, max_findings, false),
         }
     }
 }

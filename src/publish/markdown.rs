@@ -225,10 +225,17 @@ pub fn gate_summary_line(gate: &GateOutcome) -> String {
     )
 }
 
-/// One gate as a collapsed `<details>` block with at most `max_findings` findings.
-pub fn gate_details(gate: &GateOutcome, links: &Links, max_findings: usize) -> String {
+/// One gate as a `<details>` block with at most `max_findings` findings;
+/// expanded when `open_failing` and the gate failed, else collapsed.
+pub fn gate_details(
+    gate: &GateOutcome,
+    links: &Links,
+    max_findings: usize,
+    open_failing: bool,
+) -> String {
     let mut out = String::new();
-    let open = if matches!(gate.status, GateStatus::Fail | GateStatus::Error) && max_findings > 0 {
+    let failed = matches!(gate.status, GateStatus::Fail | GateStatus::Error);
+    let open = if open_failing && failed && max_findings > 0 {
         " open"
     } else {
         ""
@@ -316,7 +323,7 @@ fn report_with(view: &ReportView, links: &Links, max_findings: usize) -> String 
         out.push('\n');
     }
     for gate in view.ran() {
-        out.push_str(&gate_details(gate, links, max_findings));
+        out.push_str(&gate_details(gate, links, max_findings, true));
         out.push('\n');
     }
     out
