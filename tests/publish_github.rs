@@ -440,6 +440,7 @@ fn a_fork_token_gets_403_once_the_skip_is_explained_and_nothing_else_is_tried() 
     assert_eq!(explained.len(), 1, "{log:?}");
     assert!(explained[0].contains("Resource not accessible by integration"));
     assert!(explained[0].contains("workflow_run"));
+    validate_all(&mock);
 }
 
 #[test]
@@ -530,6 +531,7 @@ fn rate_limits_wait_for_the_reset_or_retry_after_within_the_time_bound() {
             .any(|l| l.contains("could not publish the check run") && l.contains("gave up")),
         "{log:?}"
     );
+    validate_all(&mock);
 }
 
 #[test]
@@ -564,6 +566,7 @@ fn five_failures_in_a_row_give_up_after_the_attempt_limit() {
         ]
     );
     assert!(log.iter().any(|l| l.contains("HTTP 503")), "{log:?}");
+    validate_all(&mock);
 }
 
 fn client(mock: &Mock) -> GitHub {
