@@ -226,18 +226,8 @@ impl Api {
         policy: RetryPolicy,
         clock: Arc<dyn Clock>,
     ) -> Api {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            // No redirects: a custom token header (PRIVATE-TOKEN) must never
-            // follow one to another host; the APIs answer in place.
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .timeout_global(Some(policy.request_timeout))
-            .user_agent(concat!("shipgate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
         Api {
-            agent,
+            agent: agent(&policy, None),
             base: base.trim_end_matches('/').to_string(),
             auth: auth.map(|(scheme, token)| (scheme, token.expose().to_string())),
             policy,
@@ -245,6 +235,25 @@ impl Api {
             log: Arc::new(|line| eprintln!("{line}")),
             headers: Vec::new(),
         }
+    }
+
+    /// Trust exactly the CA certificates in this PEM bundle instead of the
+    /// built-in Mozilla roots (GitHub Enterprise Server or self-managed GitLab
+    /// behind an internal CA: point `SSL_CERT_FILE` at the system bundle).
+    pub fn with_ca_bundle(mut self, pem: &[u8]) -> Result<Api, String> {
+        let mut certs = Vec::new();
+        for item in ureq::tls::parse_pem(pem) {
+            match item {
+                Ok(ureq::tls::PemItem::Certificate(cert)) => certs.push(cert),
+                Ok(_) => {}
+                Err(e) => return Err(format!("not a PEM certificate bundle ({e})")),
+            }
+        }
+        if certs.is_empty() {
+            return Err("no certificate in the PEM bundle".into());
+        }
+        self.agent = agent(&self.policy, Some(certs));
+        Ok(self)
     }
 
     /// Send this header on every request (e.g. an API version).
@@ -516,6 +525,25 @@ impl Api {
     }
 }
 
+fn agent(policy: &RetryPolicy, roots: Option<Vec<ureq::tls::Certificate<'static>>>) -> ureq::Agent {
+    let mut config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        // No redirects: a custom token header (PRIVATE-TOKEN) must never
+        // follow one to another host; the APIs answer in place.
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .timeout_global(Some(policy.request_timeout))
+        .user_agent(concat!("shipgate/", env!("CARGO_PKG_VERSION")));
+    if let Some(certs) = roots {
+        config = config.tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::new_with_certs(&certs))
+                .build(),
+        );
+    }
+    config.build().into()
+}
+
 struct RawHeaders {
     retry_after: Option<String>,
     ratelimit_remaining: Option<String>,
@@ -607,6 +635,18 @@ mod tests {
         assert_eq!(error_message("<html>\nBad gateway"), "<html>");
         assert_eq!(error_message(""), "(no message)");
         assert_eq!(error_message(&"x".repeat(500)).chars().count(), 201);
+    }
+
+    #[test]
+    fn a_ca_bundle_without_certificates_is_refused_with_a_reason() {
+        let api = || Api::new("https://127.0.0.1:9", None);
+        assert!(api().with_ca_bundle(b"").is_err());
+        assert!(api().with_ca_bundle(b"not pem at all").is_err());
+        let err = api()
+            .with_ca_bundle(b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n")
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("PEM"), "{err}");
     }
 
     #[test]

@@ -134,7 +134,34 @@ impl<'a> Context<'a> {
             .clock
             .clone()
             .unwrap_or_else(|| Arc::new(crate::platform::SystemClock::new()));
-        Api::with(base, auth, self.policy, clock)
+        let api = Api::with(base, auth, self.policy, clock);
+        let Some(bundle) = (self.env)("SSL_CERT_FILE") else {
+            return api;
+        };
+        let pem = match std::fs::read(&bundle) {
+            Ok(pem) => pem,
+            Err(e) => {
+                stderr_log(&format!(
+                    "{bundle}: cannot read SSL_CERT_FILE ({e}); using the built-in root certificates"
+                ));
+                return api;
+            }
+        };
+        match api.with_ca_bundle(&pem) {
+            Ok(api) => api,
+            Err(e) => {
+                stderr_log(&format!(
+                    "{bundle}: {e}; using the built-in root certificates"
+                ));
+                Api::with(base, auth, self.policy, self.clock_or_system())
+            }
+        }
+    }
+
+    fn clock_or_system(&self) -> Arc<dyn crate::platform::Clock> {
+        self.clock
+            .clone()
+            .unwrap_or_else(|| Arc::new(crate::platform::SystemClock::new()))
     }
 }
 
