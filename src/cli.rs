@@ -50,6 +50,8 @@ pub enum Command {
         format: Format,
         #[command(flatten)]
         signing: SigningArgs,
+        #[command(flatten)]
+        publish: crate::publish::PublishArgs,
     },
     /// Write a commented starter .shipgate.yml.
     Init {
@@ -100,6 +102,8 @@ pub enum Command {
         #[arg(long)]
         require_pass: bool,
     },
+    /// Publish a report made by another job (the fork-safe `workflow_run` split).
+    Publish(crate::publish::handover::HandoverArgs),
     /// Build a demo repository whose change trips the gates, and check it.
     Demo {
         /// Where to create the demo repository (default: a temporary directory, removed afterwards).
@@ -172,6 +176,8 @@ pub struct CheckArgs {
     #[arg(long, env = "INPUT_REPORT", default_value = "shipgate-report.json")]
     pub report: PathBuf,
     #[command(flatten)]
+    pub publish: crate::publish::PublishArgs,
+    #[command(flatten)]
     pub signing: SigningArgs,
 }
 
@@ -243,7 +249,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             report,
             format,
             signing,
-        } => merge_cmd(&reports, &report, format, &signing),
+            publish,
+        } => merge_cmd(&reports, &report, format, &signing, &publish),
         Command::Init { path, force } => init_cmd(&path, force),
         Command::Rules { gate, format } => rules_cmd(gate.as_deref(), format),
         Command::Explain { rule } => explain_cmd(&rule),
@@ -263,6 +270,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             commit,
             require_pass,
         )),
+        Command::Publish(args) => crate::publish::handover::run(args),
         Command::Demo { dir } => crate::demo::run(dir.as_deref()),
     }
 }
@@ -297,7 +305,14 @@ fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
         ..args.revs.into_options()
     };
     let report = check::run(&opts, &ci)?;
-    emit(&report, &args.report, args.format, signing_key.as_ref())
+    emit(
+        &report,
+        &args.report,
+        args.format,
+        signing_key.as_ref(),
+        &ci,
+        &args.publish,
+    )
 }
 
 fn merge_cmd(
@@ -305,11 +320,13 @@ fn merge_cmd(
     out: &std::path::Path,
     format: Format,
     signing: &SigningArgs,
+    publish: &crate::publish::PublishArgs,
 ) -> anyhow::Result<u8> {
+    let ci = CiEnv::from_process_env()?;
     let key = signing.load()?;
     let paths = crate::report::merge::collect_paths(inputs)?;
     let report = crate::report::merge::merge(&paths)?;
-    emit(&report, out, format, key.as_ref())
+    emit(&report, out, format, key.as_ref(), &ci, publish)
 }
 
 /// Write the report file (and its signature when a key is given), then print it.
@@ -318,6 +335,8 @@ fn emit(
     path: &std::path::Path,
     format: Format,
     signing_key: Option<&crate::attest::key_source::SigningKey>,
+    ci: &CiEnv,
+    publish: &crate::publish::PublishArgs,
 ) -> anyhow::Result<u8> {
     report
         .write(path)
@@ -337,6 +356,8 @@ fn emit(
             Format::Text => println!("{line}"),
         }
     }
+    // After the report is written; never changes the exit code.
+    crate::publish::after_check(report, ci, path, publish, matches!(format, Format::Json));
     Ok(report.verdict.exit_code())
 }
 

@@ -12,6 +12,8 @@ pub mod config;
 pub mod demo;
 pub mod finding;
 pub mod gates;
+pub mod platform;
+pub mod publish;
 pub mod report;
 pub mod rules;
 pub mod trust;
