@@ -46,7 +46,7 @@ pub enum CommentMode {
 #[derive(Debug, Clone, clap::Args)]
 pub struct PublishArgs {
     /// Write a SARIF 2.1.0 file (for GitHub code scanning upload).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "INPUT_SARIF")]
     pub sarif: Option<PathBuf>,
     /// Write the report as markdown.
     #[arg(long, value_name = "FILE")]
@@ -58,10 +58,10 @@ pub struct PublishArgs {
     #[arg(long, value_name = "FILE")]
     pub code_quality: Option<PathBuf>,
     /// Post/update the sticky PR/MR comment.
-    #[arg(long, value_enum, default_value = "auto")]
+    #[arg(long, value_enum, default_value = "auto", env = "INPUT_COMMENT")]
     pub comment: CommentMode,
     /// Name of the GitHub check run (give each per-stage job its own).
-    #[arg(long, value_name = "NAME", default_value = "shipgate")]
+    #[arg(long, value_name = "NAME", default_value = "shipgate", env = "INPUT_CHECK_RUN")]
     pub check_run: String,
     /// Which sticky comment to keep up to date: jobs with the same id share one
     /// comment, each replacing the sections of the gates it ran.
@@ -71,7 +71,13 @@ pub struct PublishArgs {
     #[arg(long)]
     pub no_check_run: bool,
     /// Also set a commit status with this context/name (default `shipgate` when given without a value).
-    #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "shipgate")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        num_args = 0..=1,
+        default_missing_value = "shipgate",
+        env = "INPUT_STATUS_CONTEXT"
+    )]
     pub status_context: Option<String>,
     /// No API calls (files, annotations and the job summary are still written).
     #[arg(long)]
