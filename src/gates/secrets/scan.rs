@@ -1,0 +1,203 @@
+//! From bytes to findings: run the engine over a whole text or over chosen
+//! line ranges of it (the added lines of a change), place each secret at its
+//! exact line and column, honour inline allow comments, and build redacted
+//! findings. Not for: where the text comes from (see `mod.rs`, `tree`,
+//! `history`).
+
+use super::engine::Engine;
+use super::redact::{Redacted, redact};
+use super::rule::SecretRule;
+use super::suppress::inline_allows;
+use crate::finding::{Finding, Location};
+
+/// Line starts of a text, for offset -> line/column.
+pub struct LineIndex {
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &[u8]) -> LineIndex {
+        let mut starts = Vec::with_capacity(text.len() / 40 + 1);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    /// 1-based line of byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).max(1)
+    }
+
+    /// Byte range of 1-based `line` without its newline (empty past the end).
+    pub fn line_span(&self, line: usize) -> (usize, usize) {
+        let start = self
+            .starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.len);
+        let end = self
+            .starts
+            .get(line)
+            .map(|&s| s.saturating_sub(1))
+            .unwrap_or(self.len);
+        (start.min(self.len), end.max(start).min(self.len))
+    }
+}
+
+/// A secret found in a text, placed and redacted.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub rule: &'static SecretRule,
+    pub start_line: u32,
+    pub end_line: u32,
+    /// 1-based character columns (on `start_line` / `end_line`).
+    pub start_column: u32,
+    pub end_column: u32,
+    pub redacted: Redacted,
+}
+
+/// What a scan left out, for notes and metrics.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScanStats {
+    /// Secrets on lines with an allow comment.
+    pub allowed_inline: usize,
+    /// Bytes scanned.
+    pub bytes: u64,
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Characters (UTF-8 scalar starts) in `bytes`.
+fn chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
+/// Scan `text`, all of it (`ranges: None`) or only the 1-based inclusive line
+/// `ranges` (e.g. the added lines of a change).
+pub fn scan_text(text: &[u8], ranges: Option<&[(u32, u32)]>, stats: &mut ScanStats) -> Vec<Hit> {
+    let engine = Engine::global();
+    let index = LineIndex::new(text);
+    let whole = [(1u32, u32::MAX)];
+    let ranges = ranges.unwrap_or(&whole);
+    let mut hits = Vec::new();
+    for &(first, last) in ranges {
+        let start = index.line_span(first as usize).0;
+        let end = if last == u32::MAX {
+            text.len()
+        } else {
+            index.line_span(last as usize).1
+        };
+        if start >= end {
+            continue;
+        }
+        let chunk = &text[start..end];
+        stats.bytes += chunk.len() as u64;
+        for m in engine.scan(chunk) {
+            let rule = engine.rule(m.rule);
+            let (s, e) = (start + m.start, start + m.end);
+            let start_line = index.line_of(s);
+            let end_line = index.line_of(e.saturating_sub(1).max(s));
+            let (ls, le) = index.line_span(start_line);
+            if inline_allows(&text[ls..le], rule.id) {
+                stats.allowed_inline += 1;
+                continue;
+            }
+            let (end_ls, _) = index.line_span(end_line);
+            hits.push(Hit {
+                rule,
+                start_line: to_u32(start_line),
+                end_line: to_u32(end_line),
+                start_column: to_u32(chars(&text[ls..s]) + 1),
+                end_column: to_u32(chars(&text[end_ls..e])),
+                redacted: redact(&text[s..e]),
+            });
+        }
+    }
+    hits
+}
+
+/// First letter upper-case.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+impl Hit {
+    /// The finding for this hit in `path`. Its fingerprint key is the salted
+    /// hash of the secret: stable when lines move, and never the secret.
+    pub fn finding(&self, path: &str) -> Finding {
+        let rule = self.rule;
+        let mut location = Location::lines(path, self.start_line, self.end_line);
+        if self.start_line == self.end_line {
+            location = location.with_columns(self.start_column, self.end_column);
+        }
+        Finding::new(
+            "secrets",
+            rule.id,
+            rule.severity,
+            format!("{} committed", capitalised(rule.name)),
+            Some(location),
+            &self.redacted.hash,
+        )
+        .with_message(format!(
+            "A {} is in this change: {}. Anyone who can read the repository, a fork, a clone or a CI log can use it.",
+            rule.name, self.redacted
+        ))
+        .with_help(format!(
+            "{} Then remove it from the change and load it from the environment or a secret store; deleting it in a later commit does not un-leak it. \
+             If it is not a real credential, add `shipgate:allow {}` to the line, list the path in gates.secrets.allow_paths, or record it with `shipgate secrets baseline`.",
+            rule.revoke, rule.id
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gates::secrets::synth::{self, Rng};
+
+    #[test]
+    fn positions_are_exact_and_ranges_limit_the_scan() {
+        let mut rng = Rng::new(30);
+        let t = synth::github(&mut rng, 'p');
+        let text = format!("line one\nline two\n  héllo = \"{t}\"\nlast\n");
+        let mut stats = ScanStats::default();
+        let hits = scan_text(text.as_bytes(), None, &mut stats);
+        assert_eq!(hits.len(), 1);
+        let h = &hits[0];
+        assert_eq!((h.start_line, h.end_line), (3, 3));
+        // `  héllo = "` is 11 characters; the token starts at column 12.
+        assert_eq!(h.start_column, 12);
+        assert_eq!(h.end_column, 12 + 40 - 1);
+        // Only lines 1-2 scanned: nothing.
+        assert!(scan_text(text.as_bytes(), Some(&[(1, 2)]), &mut stats).is_empty());
+        assert_eq!(
+            scan_text(text.as_bytes(), Some(&[(3, 3)]), &mut stats).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn allow_comment_suppresses_and_finding_is_redacted() {
+        let mut rng = Rng::new(31);
+        let t = synth::github(&mut rng, 'p');
+        let text = format!("a = \"{t}\" # shipgate:allow\nb = \"{t}\"\n");
+        let mut stats = ScanStats::default();
+        let hits = scan_text(text.as_bytes(), None, &mut stats);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(stats.allowed_inline, 1);
+        let f = hits[0].finding("cfg/app.env");
+        let json = serde_json::to_string(&f).unwrap_or_default();
+        assert!(!json.contains(&t[..8]), "{json}");
+        assert!(json.contains("ghp_…"), "{json}");
+    }
+}
