@@ -53,6 +53,8 @@ pub enum Command {
         /// The rule id (see `shipgate rules`).
         rule: String,
     },
+    /// Scan for secrets outside a change: directories (tree mode) or git history.
+    Secrets(crate::gates::secrets::cli::SecretsArgs),
     /// Build a demo repository whose change trips the gates, and check it.
     Demo {
         /// Where to create the demo repository (default: a temporary directory, removed afterwards).
@@ -100,6 +102,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rules { gate, format } => rules_cmd(gate.as_deref(), format),
         Command::Explain { rule } => explain_cmd(&rule),
         Command::Demo { dir } => crate::demo::run(dir.as_deref()),
+        Command::Secrets(args) => crate::gates::secrets::cli::run(args),
     }
 }
 

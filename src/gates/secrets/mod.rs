@@ -22,6 +22,7 @@ pub mod scan;
 pub mod suppress;
 pub mod synth;
 pub mod tree;
+pub mod whole_files;
 
 use crate::changeset::FileStatus;
 use crate::finding::{Finding, Location, Side};

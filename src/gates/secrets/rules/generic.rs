@@ -146,12 +146,26 @@ fn key_ok(key: &[u8]) -> bool {
         && !NOT_SECRET_PREFIXES.iter().any(|p| norm.starts_with(p))
 }
 
+/// Prefixes of formats whose checksum the specific rules verify: a value
+/// with one of these that the specific rule rejected is a fake or test token.
+const CHECKSUMMED_PREFIXES: &[&[u8]] = &[
+    b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"npm_", b"pypi-",
+];
+
+fn checksummed_format(value: &[u8]) -> bool {
+    CHECKSUMMED_PREFIXES.iter().any(|p| value.starts_with(p))
+}
+
 fn quoted_assignment(c: &Candidate<'_>) -> bool {
-    c.key.is_none_or(key_ok) && generic_value_ok(c.secret, true, MIN_ENTROPY)
+    c.key.is_none_or(key_ok)
+        && !checksummed_format(c.secret)
+        && generic_value_ok(c.secret, true, MIN_ENTROPY)
 }
 
 fn config_value(c: &Candidate<'_>) -> bool {
-    c.key.is_none_or(key_ok) && generic_value_ok(c.secret, false, MIN_ENTROPY)
+    c.key.is_none_or(key_ok)
+        && !checksummed_format(c.secret)
+        && generic_value_ok(c.secret, false, MIN_ENTROPY)
 }
 
 /// Names that hold secrets (inside a longer name: `DB_PASSWORD`, `clientSecret`).
