@@ -119,7 +119,6 @@ impl Engine {
                             secret: secret.as_bytes(),
                             whole: whole.as_bytes(),
                             key: caps.name("key").map(|k| k.as_bytes()),
-                            quoted: caps.name("q").is_some(),
                         };
                         if accept(rule, &candidate) {
                             out.push(RawMatch {
@@ -141,7 +140,6 @@ impl Engine {
                             secret,
                             whole: secret,
                             key: None,
-                            quoted: false,
                         };
                         if accept(rule, &candidate) {
                             out.push(RawMatch {

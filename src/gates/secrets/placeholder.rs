@@ -125,8 +125,8 @@ const REFERENCE_PREFIXES: &[&str] = &[
 
 /// Whether `value`, found after a secret-like key, is plausibly a real secret:
 /// long enough, random enough, not a placeholder, reference, identifier or
-/// test value. `quoted`: the value stood in quotes (a string literal).
-pub fn generic_value_ok(value: &[u8], quoted: bool, min_entropy: f64) -> bool {
+/// test value.
+pub fn generic_value_ok(value: &[u8], min_entropy: f64) -> bool {
     if value.len() < 8 || value.len() > 200 || is_placeholder(value) {
         return false;
     }
@@ -153,15 +153,16 @@ pub fn generic_value_ok(value: &[u8], quoted: bool, min_entropy: f64) -> bool {
     let identifier_like = value
         .iter()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+    // `password = getPassword`, `token: access-token`, `DecodePrivateKey`:
+    // words and identifiers, not secrets.
     if identifier_like && !digit {
-        // `password = getPassword`, `token: access-token`: words, not secrets,
-        // unless a long mixed-case string literal.
-        if !(quoted && upper && lower_case && value.len() >= 16) {
-            return false;
-        }
+        return false;
     }
-    // Dotted names and paths (`app.db.password`, `com.example.Key`).
-    if identifier_like && value.contains(&b'.') && !digit {
+    // Lists, objects, paths in code (`[1,2,3]`, `{a}`, `Token::Kind`).
+    if !(upper || lower_case)
+        || matches!(value.first(), Some(b'[' | b'{' | b'('))
+        || memchr::memmem::find(value, b"::").is_some()
+    {
         return false;
     }
     let classes = [digit, upper, lower_case, symbol]
@@ -197,8 +198,8 @@ mod tests {
 
     #[test]
     fn generic_values_need_randomness_and_shape() {
-        assert!(generic_value_ok(b"q7Xv9LmT2rB8kW4n", true, 3.0));
-        assert!(generic_value_ok(b"Vb3-x9_Lq2#Tz8", false, 3.0));
+        assert!(generic_value_ok(b"q7Xv9LmT2rB8kW4n", 3.0));
+        assert!(generic_value_ok(b"Vb3-x9_Lq2#Tz8", 3.0));
         for v in [
             "getPassword",
             "access-token",
@@ -213,7 +214,7 @@ mod tests {
             "1111111122222222",
             "value with spaces 1",
         ] {
-            assert!(!generic_value_ok(v.as_bytes(), true, 3.0), "{v}");
+            assert!(!generic_value_ok(v.as_bytes(), 3.0), "{v}");
         }
     }
 }

@@ -50,8 +50,6 @@ pub struct Candidate<'a> {
     pub whole: &'a [u8],
     /// The `key` capture group, when the pattern has one (e.g. `DB_PASSWORD`).
     pub key: Option<&'a [u8]>,
-    /// Whether the `q` capture group (an opening quote) took part.
-    pub quoted: bool,
 }
 
 /// Compose a rule's documentation in the three parts `shipgate explain` prints.

@@ -201,3 +201,54 @@ mod tests {
         assert!(json.contains("ghp_…"), "{json}");
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+    use crate::gates::secrets::synth::{self, Rng};
+
+    /// A poor man's fuzz run (the cargo-fuzz target does this at scale):
+    /// random bytes spliced with pieces of real formats never panic, and
+    /// hits stay inside the text.
+    #[test]
+    fn random_and_spliced_inputs_never_panic() {
+        let mut rng = Rng::new(99);
+        let pieces: Vec<String> = synth::samples(&mut rng)
+            .into_iter()
+            .map(|(_, _, line)| line)
+            .chain([
+                "-----BEGIN PRIVATE KEY-----\\n".to_string(),
+                "kind: Secret\ndata:\n  a: ".to_string(),
+                "eyJhbGciOiJIUzI1NiJ9.eyJ".to_string(),
+                "postgres://u:".to_string(),
+                "é\u{0}\r\n\t".to_string(),
+            ])
+            .collect();
+        for round in 0..400 {
+            let mut text: Vec<u8> = Vec::new();
+            for _ in 0..rng.below(8) {
+                if rng.below(2) == 0 {
+                    let p = &pieces[rng.below(pieces.len())];
+                    let cut = rng.below(p.len() + 1);
+                    text.extend_from_slice(&p.as_bytes()[..cut]);
+                } else {
+                    text.extend((0..rng.below(64)).map(|_| rng.below(256) as u8));
+                }
+            }
+            let lines = text.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            let mut stats = ScanStats::default();
+            for hit in scan_text(&text, None, &mut stats) {
+                assert!(
+                    hit.start_line <= hit.end_line && hit.end_line <= lines,
+                    "round {round}"
+                );
+                assert!(hit.redacted.len <= text.len());
+            }
+            let _ = scan_text(
+                &text,
+                Some(&[(2, 1), (lines, lines + 3), (1, u32::MAX - 1)]),
+                &mut stats,
+            );
+        }
+    }
+}

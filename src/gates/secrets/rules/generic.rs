@@ -159,13 +159,13 @@ fn checksummed_format(value: &[u8]) -> bool {
 fn quoted_assignment(c: &Candidate<'_>) -> bool {
     c.key.is_none_or(key_ok)
         && !checksummed_format(c.secret)
-        && generic_value_ok(c.secret, true, MIN_ENTROPY)
+        && generic_value_ok(c.secret, MIN_ENTROPY)
 }
 
 fn config_value(c: &Candidate<'_>) -> bool {
     c.key.is_none_or(key_ok)
         && !checksummed_format(c.secret)
-        && generic_value_ok(c.secret, false, MIN_ENTROPY)
+        && generic_value_ok(c.secret, MIN_ENTROPY)
 }
 
 /// Names that hold secrets (inside a longer name: `DB_PASSWORD`, `clientSecret`).
@@ -190,7 +190,7 @@ pub static RULES: &[SecretRule] = &[
         matcher: Matcher::Regex(concat!(
             r"(?P<key>",
             secret_name!(),
-            r#")["'`]?\s*(?::=|=>|=|:|\bis\b)\s*(?:[A-Za-z]*\()?\s*@?(?P<q>["'`])(?P<secret>[^"'`\s\\]{8,200})["'`]"#
+            r#")["'`]?\s*(?::=|=>|=|:|\bis\b)\s*(?:[A-Za-z]*\()?\s*@?["'`](?P<secret>[^"'`\s\\]{8,200})["'`]"#
         )),
         min_entropy: 0.0,
         verify: Some(quoted_assignment),
@@ -211,7 +211,7 @@ pub static RULES: &[SecretRule] = &[
         matcher: Matcher::Regex(concat!(
             r"(?m)^[ \t]*(?:export[ \t]+|-[ \t]+|set[ \t]+)?(?P<key>",
             secret_name!(),
-            r#")[ \t]*[:=][ \t]*(?P<secret>[^\s"'`#;,(){}\[\]]{8,200})[ \t]*(?:[ \t]#[^\r\n]*)?\r?$"#
+            r#")(?:[ \t]*=[ \t]*|:[ \t]+)(?P<secret>[^\s"'`#;,(){}\[\]:=][^\s"'`#;,(){}\[\]]{7,199})[ \t]*(?:[ \t]#[^\r\n]*)?\r?$"#
         )),
         min_entropy: 0.0,
         verify: Some(config_value),
@@ -250,6 +250,8 @@ mod tests {
             "password = \"aaaaaaaaaaaa\"",
             "name = \"q7Xv9LmT2rB8kW4n\"",
             "password = getPassword()",
+            "let encoded_signing_key = \"[62,70,27,163,92,182,11,3,77]\";",
+            "- Rename `From/ToPrivateKey` => `DecodePrivateKey`",
         ] {
             assert_ignores("generic-secret-assignment", near);
         }
@@ -276,6 +278,9 @@ mod tests {
             "SECRET_KEY_FILE=/run/secrets/key1234",
             "let token = compute(a, b)",
             "    password = self.get_password()",
+            "                TokenType::FlowSequenceStart",
+            "        PasswordError::InvalidCharacter",
+            "token:value1234abcd",
         ] {
             assert_ignores("generic-secret-config", near);
         }
