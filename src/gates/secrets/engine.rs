@@ -9,9 +9,9 @@
 //! (see `scan`).
 
 use super::placeholder::is_placeholder;
-use super::rule::{Candidate, Matcher, SecretRule};
+use super::rule::{Candidate, Chunk, Matcher, SecretRule};
 use super::rules;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 use std::sync::OnceLock;
 
@@ -57,6 +57,7 @@ impl Engine {
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
             .ok();
         Engine {
@@ -85,18 +86,18 @@ impl Engine {
         for &idx in &self.always {
             triggered[idx] = true;
         }
+        // Keyword positions per rule: regex rules run only in windows around
+        // them, custom matchers get them directly.
+        let mut hits: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
         if let Some(ac) = &self.prefilter {
-            let mut remaining = triggered.iter().filter(|t| !**t).count();
             for m in ac.find_overlapping_iter(text) {
                 let rule = self.keyword_rule[m.pattern().as_usize()];
-                if !triggered[rule] {
-                    triggered[rule] = true;
-                    remaining -= 1;
-                    if remaining == 0 {
-                        break;
-                    }
-                }
+                triggered[rule] = true;
+                hits[rule].push((m.start(), m.end()));
             }
+        }
+        for h in hits.iter_mut().filter(|h| h.len() > 1) {
+            h.sort_unstable();
         }
         let mut out = Vec::new();
         let mut spans = Vec::new();
@@ -109,29 +110,40 @@ impl Engine {
                     let Some(re) = self.regex(idx, pattern) else {
                         continue;
                     };
-                    for caps in re.captures_iter(text) {
-                        let Some(whole) = caps.get(0) else { continue };
-                        let secret = caps
-                            .name("secret")
-                            .or_else(|| caps.iter().skip(1).flatten().next())
-                            .unwrap_or(whole);
-                        let candidate = Candidate {
-                            secret: secret.as_bytes(),
-                            whole: whole.as_bytes(),
-                            key: caps.name("key").map(|k| k.as_bytes()),
-                        };
-                        if accept(rule, &candidate) {
-                            out.push(RawMatch {
-                                rule: idx,
-                                start: secret.start(),
-                                end: secret.end(),
-                            });
+                    let whole_text = [(0, text.len())];
+                    let windows = if rule.keywords.is_empty() {
+                        whole_text.to_vec()
+                    } else {
+                        windows(text, &hits[idx])
+                    };
+                    for (ws, we) in windows {
+                        for caps in re.captures_iter(&text[ws..we]) {
+                            let Some(whole) = caps.get(0) else { continue };
+                            let secret = caps
+                                .name("secret")
+                                .or_else(|| caps.iter().skip(1).flatten().next())
+                                .unwrap_or(whole);
+                            let candidate = Candidate {
+                                secret: secret.as_bytes(),
+                                whole: whole.as_bytes(),
+                            };
+                            if accept(rule, &candidate) {
+                                out.push(RawMatch {
+                                    rule: idx,
+                                    start: ws + secret.start(),
+                                    end: ws + secret.end(),
+                                });
+                            }
                         }
                     }
                 }
                 Matcher::Custom(find) => {
                     spans.clear();
-                    find(text, &mut spans);
+                    let chunk = Chunk {
+                        text,
+                        keyword_hits: &hits[idx],
+                    };
+                    find(&chunk, &mut spans);
                     for &(start, end) in &spans {
                         let Some(secret) = text.get(start..end) else {
                             continue;
@@ -139,7 +151,6 @@ impl Engine {
                         let candidate = Candidate {
                             secret,
                             whole: secret,
-                            key: None,
                         };
                         if accept(rule, &candidate) {
                             out.push(RawMatch {
@@ -184,6 +195,35 @@ impl Engine {
     }
 }
 
+/// How far (bytes) around a keyword a rule's match may reach. Windows are
+/// widened to whole lines, so a token on one long line is never cut.
+const WINDOW: usize = 1024;
+
+/// Merged, line-aligned windows of `WINDOW` bytes around sorted keyword `hits`.
+fn windows(text: &[u8], hits: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for &(start, end) in hits {
+        let from = start.saturating_sub(WINDOW);
+        let to = end.saturating_add(WINDOW).min(text.len());
+        if let Some(last) = out.last_mut()
+            && from <= last.1
+        {
+            // Overlaps the previous window: extend it to this one's line end.
+            if to > last.1 {
+                last.1 = memchr::memchr(b'\n', &text[to..]).map_or(text.len(), |i| to + i);
+            }
+            continue;
+        }
+        let from = memchr::memrchr(b'\n', &text[..from]).map_or(0, |i| i + 1);
+        let to = memchr::memchr(b'\n', &text[to..]).map_or(text.len(), |i| to + i);
+        match out.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => out.push((from, to)),
+        }
+    }
+    out
+}
+
 fn accept(rule: &SecretRule, candidate: &Candidate<'_>) -> bool {
     if candidate.secret.is_empty() || is_placeholder(candidate.secret) {
         return false;
@@ -220,6 +260,28 @@ mod tests {
                 rule.id
             );
         }
+    }
+
+    #[test]
+    fn windows_are_line_aligned_merged_and_never_cut_a_long_line() {
+        let text = b"aaaa\nbb KEY bb\ncccc\n";
+        assert_eq!(windows(text, &[(8, 11)]), vec![(0, text.len())]);
+        let mut long = vec![b'x'; 5000];
+        long.extend_from_slice(b" KEY ");
+        long.extend(vec![b'y'; 5000]);
+        long.extend_from_slice(b"\nnext\n");
+        assert_eq!(windows(&long, &[(5001, 5004)]), vec![(0, 10005)]);
+        // A long JWT on one line is found whole although it is longer than a window.
+        let mut rng = crate::gates::secrets::synth::Rng::new(5);
+        let jwt = crate::gates::secrets::synth::jwt(&mut rng);
+        let long_jwt = format!(
+            "{jwt}{}",
+            rng.string(crate::gates::secrets::synth::B64URL, 3000)
+        );
+        let text = format!("{}\nAuthorization: Bearer {long_jwt}\n", "z".repeat(3000));
+        let found = Engine::global().scan(text.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].end - found[0].start, long_jwt.len());
     }
 
     #[test]

@@ -15,8 +15,16 @@ pub enum Matcher {
     /// `secret` (else the first group, else the whole match) is the secret.
     Regex(&'static str),
     /// Code for structures a regex cannot express (e.g. Kubernetes Secret
-    /// manifests). Pushes `(start, end)` byte ranges of secrets in `text`.
-    Custom(fn(text: &[u8], out: &mut Vec<(usize, usize)>)),
+    /// manifests). Pushes `(start, end)` byte ranges of secrets in the chunk.
+    Custom(fn(chunk: &Chunk<'_>, out: &mut Vec<(usize, usize)>)),
+}
+
+/// What a custom matcher sees: the text, and where the engine's keyword
+/// pass found this rule's keywords in it (sorted by start, possibly
+/// overlapping), so a matcher need not search for them again.
+pub struct Chunk<'a> {
+    pub text: &'a [u8],
+    pub keyword_hits: &'a [(usize, usize)],
 }
 
 /// One built-in secret rule.
@@ -48,8 +56,6 @@ pub struct Candidate<'a> {
     pub secret: &'a [u8],
     /// The whole regex match (the secret plus its context).
     pub whole: &'a [u8],
-    /// The `key` capture group, when the pattern has one (e.g. `DB_PASSWORD`).
-    pub key: Option<&'a [u8]>,
 }
 
 /// Compose a rule's documentation in the three parts `shipgate explain` prints.

@@ -27,11 +27,6 @@ impl LineIndex {
         }
     }
 
-    /// 1-based line of byte `offset`.
-    pub fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).max(1)
-    }
-
     /// Byte range of 1-based `line` without its newline (empty past the end).
     pub fn line_span(&self, line: usize) -> (usize, usize) {
         let start = self
@@ -82,44 +77,130 @@ fn chars(bytes: &[u8]) -> usize {
 /// `ranges` (e.g. the added lines of a change).
 pub fn scan_text(text: &[u8], ranges: Option<&[(u32, u32)]>, stats: &mut ScanStats) -> Vec<Hit> {
     let engine = Engine::global();
-    let index = LineIndex::new(text);
-    let whole = [(1u32, u32::MAX)];
-    let ranges = ranges.unwrap_or(&whole);
     let mut hits = Vec::new();
-    for &(first, last) in ranges {
-        let start = index.line_span(first as usize).0;
-        let end = if last == u32::MAX {
-            text.len()
-        } else {
-            index.line_span(last as usize).1
-        };
-        if start >= end {
-            continue;
-        }
-        let chunk = &text[start..end];
-        stats.bytes += chunk.len() as u64;
-        for m in engine.scan(chunk) {
-            let rule = engine.rule(m.rule);
-            let (s, e) = (start + m.start, start + m.end);
-            let start_line = index.line_of(s);
-            let end_line = index.line_of(e.saturating_sub(1).max(s));
-            let (ls, le) = index.line_span(start_line);
-            if inline_allows(&text[ls..le], rule.id) {
-                stats.allowed_inline += 1;
-                continue;
+    match ranges {
+        None => {
+            // Whole texts (tree, history): no line bookkeeping unless something
+            // is found, and then only up to the last hit.
+            stats.bytes += text.len() as u64;
+            let mut found = engine.scan(text);
+            found.sort_by_key(|m| m.start);
+            let mut lines = LineCounter::new(text);
+            for m in found {
+                place(
+                    text,
+                    &mut lines,
+                    engine.rule(m.rule),
+                    m.start,
+                    m.end,
+                    stats,
+                    &mut hits,
+                );
             }
-            let (end_ls, _) = index.line_span(end_line);
-            hits.push(Hit {
-                rule,
-                start_line: to_u32(start_line),
-                end_line: to_u32(end_line),
-                start_column: to_u32(chars(&text[ls..s]) + 1),
-                end_column: to_u32(chars(&text[end_ls..e])),
-                redacted: redact(&text[s..e]),
-            });
+        }
+        Some(ranges) => {
+            let index = LineIndex::new(text);
+            let mut lines = LineCounter::new(text);
+            for &(first, last) in ranges {
+                let start = index.line_span(first as usize).0;
+                let end = index.line_span(last as usize).1;
+                if start >= end {
+                    continue;
+                }
+                stats.bytes += (end - start) as u64;
+                let mut found = engine.scan(&text[start..end]);
+                found.sort_by_key(|m| m.start);
+                for m in found {
+                    let rule = engine.rule(m.rule);
+                    place(
+                        text,
+                        &mut lines,
+                        rule,
+                        start + m.start,
+                        start + m.end,
+                        stats,
+                        &mut hits,
+                    );
+                }
+            }
         }
     }
     hits
+}
+
+/// Line numbers by counting newlines forward; offsets must not decrease.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    pos: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        LineCounter {
+            text,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// 1-based line of `offset`.
+    fn line_of(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.pos {
+            // Out of order (overlapping matches): count from the start.
+            self.pos = 0;
+            self.line = 1;
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.text[self.pos..offset]).count();
+        self.pos = offset;
+        self.line
+    }
+}
+
+/// Start and end (without newline) of the line holding `offset`.
+fn line_around(text: &[u8], offset: usize) -> (usize, usize) {
+    let start = memchr::memrchr(b'\n', &text[..offset]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &text[offset..]).map_or(text.len(), |i| offset + i);
+    (start, end)
+}
+
+/// Turn the secret at `s..e` into a hit (unless an allow comment covers it).
+fn place(
+    text: &[u8],
+    lines: &mut LineCounter<'_>,
+    rule: &'static SecretRule,
+    s: usize,
+    e: usize,
+    stats: &mut ScanStats,
+    hits: &mut Vec<Hit>,
+) {
+    let last = e.saturating_sub(1).max(s);
+    let (ls, le) = line_around(text, s);
+    if inline_allows(&text[ls..le], rule.id) {
+        stats.allowed_inline += 1;
+        return;
+    }
+    let start_line = lines.line_of(s);
+    let end_line = start_line + memchr::memchr_iter(b'\n', &text[s..last]).count();
+    let (end_ls, _) = line_around(text, last);
+    hits.push(Hit {
+        rule,
+        start_line: to_u32(start_line),
+        end_line: to_u32(end_line),
+        start_column: to_u32(chars(&text[ls..s]) + 1),
+        end_column: to_u32(chars(&text[end_ls..e])),
+        redacted: redact(&text[s..e]),
+    });
+}
+
+/// "A" or "An" before `noun` (by its first letter: every rule name that
+/// starts with a vowel letter also starts with a vowel sound).
+fn article(noun: &str) -> &'static str {
+    match noun.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "An",
+        _ => "A",
+    }
 }
 
 /// First letter upper-case.
@@ -149,8 +230,10 @@ impl Hit {
             &self.redacted.hash,
         )
         .with_message(format!(
-            "A {} is in this change: {}. Anyone who can read the repository, a fork, a clone or a CI log can use it.",
-            rule.name, self.redacted
+            "{} {} is in this change: {}. Anyone who can read the repository, a fork, a clone or a CI log can use it.",
+            article(rule.name),
+            rule.name,
+            self.redacted
         ))
         .with_help(format!(
             "{} Then remove it from the change and load it from the environment or a secret store; deleting it in a later commit does not un-leak it. \

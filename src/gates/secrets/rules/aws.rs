@@ -4,7 +4,7 @@
 //! within a few lines of an access key id.
 
 use crate::finding::Severity;
-use crate::gates::secrets::rule::{Candidate, Matcher, SecretRule};
+use crate::gates::secrets::rule::{Candidate, Chunk, Matcher, SecretRule};
 use crate::secret_doc;
 use regex::bytes::Regex;
 use std::sync::OnceLock;
@@ -25,7 +25,8 @@ fn mixed(c: &Candidate<'_>) -> bool {
 
 /// Secret access keys: 40 base64 characters named as an AWS secret, or
 /// standing near an access key id.
-fn secret_keys(text: &[u8], out: &mut Vec<(usize, usize)>) {
+fn secret_keys(chunk: &Chunk<'_>, out: &mut Vec<(usize, usize)>) {
+    let text = chunk.text;
     static RES: OnceLock<Option<(Regex, Regex, Regex)>> = OnceLock::new();
     let Some((named, bare, id)) = RES
         .get_or_init(|| {

@@ -5,9 +5,12 @@
 //! matches the same bytes wins over these.
 
 use crate::finding::Severity;
+use crate::gates::secrets::engine::compile;
 use crate::gates::secrets::placeholder::generic_value_ok;
-use crate::gates::secrets::rule::{Candidate, Matcher, SecretRule};
+use crate::gates::secrets::rule::{Candidate, Chunk, Matcher, SecretRule};
 use crate::secret_doc;
+use regex::bytes::Regex;
+use std::sync::OnceLock;
 
 /// Minimum entropy (bits per byte) of a generic value.
 const MIN_ENTROPY: f64 = 3.0;
@@ -157,22 +160,142 @@ fn checksummed_format(value: &[u8]) -> bool {
 }
 
 fn quoted_assignment(c: &Candidate<'_>) -> bool {
-    c.key.is_none_or(key_ok)
-        && !checksummed_format(c.secret)
-        && generic_value_ok(c.secret, MIN_ENTROPY)
+    !checksummed_format(c.secret) && generic_value_ok(c.secret, MIN_ENTROPY)
 }
 
 fn config_value(c: &Candidate<'_>) -> bool {
-    c.key.is_none_or(key_ok)
-        && !checksummed_format(c.secret)
-        && generic_value_ok(c.secret, MIN_ENTROPY)
+    !checksummed_format(c.secret) && generic_value_ok(c.secret, MIN_ENTROPY)
 }
 
-/// Names that hold secrets (inside a longer name: `DB_PASSWORD`, `clientSecret`).
-macro_rules! secret_name {
-    () => {
-        r"[A-Za-z0-9_.-]{0,40}(?i:password|passwd|passphrase|pwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|signing[_.-]?key|encryption[_.-]?key|credentials?)[A-Za-z0-9_.-]{0,20}"
+/// Words that make a name secret-like, matched case-insensitively anywhere
+/// inside a longer name (`DB_PASSWORD`, `clientSecret`, `x-api-key`). They are
+/// the rules' keywords: the engine's one keyword pass finds them.
+const NAME_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "pwd",
+    "secret",
+    "token",
+    "credential",
+    "apikey",
+    "api_key",
+    "api-key",
+    "api.key",
+    "accesskey",
+    "access_key",
+    "access-key",
+    "access.key",
+    "authkey",
+    "auth_key",
+    "auth-key",
+    "auth.key",
+    "privatekey",
+    "private_key",
+    "private-key",
+    "private.key",
+    "signingkey",
+    "signing_key",
+    "signing-key",
+    "signing.key",
+    "encryptionkey",
+    "encryption_key",
+    "encryption-key",
+    "encryption.key",
+];
+
+fn key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+}
+
+/// Byte spans of secret-like names: each keyword hit extended over name
+/// characters (up to 40 before and 20 after the word). The cost follows the
+/// number of such names, not the size of the text.
+fn secret_names(chunk: &Chunk<'_>) -> Vec<(usize, usize)> {
+    let text = chunk.text;
+    let mut out = Vec::new();
+    let mut last_end = 0;
+    for &(word_start, word_end) in chunk.keyword_hits {
+        if word_start < last_end || word_end > text.len() {
+            continue;
+        }
+        let mut start = word_start;
+        let floor = word_start.saturating_sub(40);
+        while start > floor && key_byte(text[start - 1]) {
+            start -= 1;
+        }
+        let mut end = word_end;
+        let ceiling = (word_end + 20).min(text.len());
+        while end < ceiling && key_byte(text[end]) {
+            end += 1;
+        }
+        last_end = end;
+        if key_ok(&text[start..end]) {
+            out.push((start, end));
+        }
+    }
+    out
+}
+
+fn line_end(text: &[u8], from: usize) -> usize {
+    memchr::memchr(b'\n', &text[from..]).map_or(text.len(), |i| from + i)
+}
+
+fn anchored(cell: &'static OnceLock<Option<Regex>>, pattern: &str) -> Option<&'static Regex> {
+    cell.get_or_init(|| compile(pattern).ok()).as_ref()
+}
+
+/// `name = "value"`, `"name": "value"`, `name => 'value'`, `name is "value"`.
+fn quoted_values(chunk: &Chunk<'_>, out: &mut Vec<(usize, usize)>) {
+    let text = chunk.text;
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(re) = anchored(
+        &RE,
+        r#"^["'`]?\s*(?::=|=>|=|:|\bis\b)\s*(?:[A-Za-z]*\()?\s*@?["'`]([^"'`\s\\]{8,200})["'`]"#,
+    ) else {
+        return;
     };
+    for (_, key_end) in secret_names(chunk) {
+        let tail = &text[key_end..line_end(text, key_end)];
+        if let Some(m) = re.captures(tail).and_then(|c| c.get(1)) {
+            out.push((key_end + m.start(), key_end + m.end()));
+        }
+    }
+}
+
+/// A whole line `[export |- |set ]NAME=value` or `NAME: value`, value unquoted.
+fn config_values(chunk: &Chunk<'_>, out: &mut Vec<(usize, usize)>) {
+    let text = chunk.text;
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(re) = anchored(
+        &RE,
+        r#"^(?:[ \t]*=[ \t]*|:[ \t]+)([^\s"'`#;,(){}\[\]:=][^\s"'`#;,(){}\[\]]{7,199})[ \t]*(?:[ \t]#.*)?\r?$"#,
+    ) else {
+        return;
+    };
+    for (key_start, key_end) in secret_names(chunk) {
+        let line_start = memchr::memrchr(b'\n', &text[..key_start]).map_or(0, |i| i + 1);
+        if !line_prefix_ok(&text[line_start..key_start]) {
+            continue;
+        }
+        let tail = &text[key_end..line_end(text, key_end)];
+        if let Some(m) = re.captures(tail).and_then(|c| c.get(1)) {
+            out.push((key_end + m.start(), key_end + m.end()));
+        }
+    }
+}
+
+/// What may stand before the name on its line: indentation, then optionally
+/// `export `, `- ` (a YAML list item) or `set `.
+fn line_prefix_ok(prefix: &[u8]) -> bool {
+    let rest = prefix.trim_ascii_start();
+    if rest.is_empty() {
+        return true;
+    }
+    [&b"export"[..], b"-", b"set"].iter().any(|word| {
+        rest.strip_prefix(*word)
+            .is_some_and(|r| !r.is_empty() && r.iter().all(|b| matches!(b, b' ' | b'\t')))
+    })
 }
 
 pub static RULES: &[SecretRule] = &[
@@ -186,12 +309,8 @@ pub static RULES: &[SecretRule] = &[
             "db_password = os.environ[\"DB_PASSWORD\"]"
         ),
         severity: Severity::Error,
-        keywords: &["pass", "pwd", "secret", "token", "key", "credential"],
-        matcher: Matcher::Regex(concat!(
-            r"(?P<key>",
-            secret_name!(),
-            r#")["'`]?\s*(?::=|=>|=|:|\bis\b)\s*(?:[A-Za-z]*\()?\s*@?["'`](?P<secret>[^"'`\s\\]{8,200})["'`]"#
-        )),
+        keywords: NAME_WORDS,
+        matcher: Matcher::Custom(quoted_values),
         min_entropy: 0.0,
         verify: Some(quoted_assignment),
         generic: true,
@@ -207,12 +326,8 @@ pub static RULES: &[SecretRule] = &[
             "API_SECRET=   # set in the deployment's secret store"
         ),
         severity: Severity::Error,
-        keywords: &["pass", "pwd", "secret", "token", "key", "credential"],
-        matcher: Matcher::Regex(concat!(
-            r"(?m)^[ \t]*(?:export[ \t]+|-[ \t]+|set[ \t]+)?(?P<key>",
-            secret_name!(),
-            r#")(?:[ \t]*=[ \t]*|:[ \t]+)(?P<secret>[^\s"'`#;,(){}\[\]:=][^\s"'`#;,(){}\[\]]{7,199})[ \t]*(?:[ \t]#[^\r\n]*)?\r?$"#
-        )),
+        keywords: NAME_WORDS,
+        matcher: Matcher::Custom(config_values),
         min_entropy: 0.0,
         verify: Some(config_value),
         generic: true,

@@ -6,7 +6,7 @@
 
 use crate::finding::Severity;
 use crate::gates::secrets::placeholder::is_placeholder;
-use crate::gates::secrets::rule::{Matcher, SecretRule};
+use crate::gates::secrets::rule::{Chunk, Matcher, SecretRule};
 use crate::secret_doc;
 use base64::Engine as _;
 
@@ -33,16 +33,18 @@ fn is_kind_secret(line: &[u8]) -> bool {
 }
 
 /// Push the value spans of `data:`/`stringData:` entries of Secret documents.
-fn secret_manifests(text: &[u8], out: &mut Vec<(usize, usize)>) {
-    let mut doc_start = 0;
-    let mut docs = Vec::new();
-    for (off, line) in line_spans(text) {
-        if line.starts_with(b"---") {
-            docs.push((doc_start, off));
-            doc_start = off + line.len();
+fn secret_manifests(chunk: &Chunk<'_>, out: &mut Vec<(usize, usize)>) {
+    let text = chunk.text;
+    // Only the YAML documents around a `kind: Secret` keyword hit.
+    let mut docs: Vec<(usize, usize)> = Vec::new();
+    for &(hit, _) in chunk.keyword_hits {
+        if docs.last().is_some_and(|&(_, end)| hit < end) {
+            continue;
         }
+        let start = memchr::memmem::rfind(&text[..hit], b"\n---").map_or(0, |i| i + 1);
+        let end = memchr::memmem::find(&text[hit..], b"\n---").map_or(text.len(), |i| hit + i + 1);
+        docs.push((start, end));
     }
-    docs.push((doc_start, text.len()));
     for (start, end) in docs {
         let doc = &text[start..end];
         if !line_spans(doc).any(|(_, l)| indent(l) == 0 && is_kind_secret(l)) {

@@ -9,13 +9,15 @@ pub static RULES: &[SecretRule] = &[
         id: "datadog-api-key",
         name: "Datadog API or application key",
         doc: secret_doc!(
-            "Finds Datadog API keys (32 hex) and application keys (40 hex) assigned to a name like `DD_API_KEY`, `datadog_app_key` or `dd-application-key`. The keys have no prefix, so a name is required.",
+            "Finds Datadog API keys (32 hex) and application keys (40 hex) assigned to a name containing `datadog`, or `dd` directly followed by `api`/`app` (`DD_API_KEY`, `datadog_app_key`, `dd-application-key`). The keys have no prefix, so a name is required.",
             "An API key submits metrics and logs to your account; an application key reads everything in it.",
             "DD_API_KEY=<32 hex>",
             "DD_API_KEY from the agent's secret backend"
         ),
         severity: Severity::Error,
-        keywords: &["datadog", "dd_", "dd-", "dd."],
+        keywords: &[
+            "datadog", "dd_api", "dd_app", "dd-api", "dd-app", "dd.api", "dd.app", "ddapi", "ddapp",
+        ],
         matcher: Matcher::Regex(
             r#"(?i:datadog|\bdd)[\w.-]{0,20}(?i:api|app|application)[\w.-]{0,10}(?i:key)[\w.-]{0,5}["']?\s*(?::=|=>|=|:)\s*["']?([a-f0-9]{40}|[a-f0-9]{32})\b"#,
         ),
