@@ -5,11 +5,11 @@ mod common;
 use common::TestRepo;
 use shipgate::gates::secrets::synth::{self, Rng};
 
-/// Every window of 8 bytes of `secret` (longer than any preview) must be
+/// Every window of 6 bytes of `secret` (longer than any 4-character preview) must be
 /// absent from `haystack`.
 fn assert_not_leaked(secret: &str, haystack: &str, what: &str) {
     let bytes = secret.as_bytes();
-    for window in bytes.windows(8) {
+    for window in bytes.windows(6) {
         let w = String::from_utf8_lossy(window);
         assert!(
             !haystack.contains(w.as_ref()),
