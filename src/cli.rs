@@ -104,6 +104,8 @@ pub enum Command {
     },
     /// Publish a report made by another job (the fork-safe `workflow_run` split).
     Publish(crate::publish::handover::HandoverArgs),
+    /// Scan for secrets outside a change: directories (tree mode) or git history.
+    Secrets(crate::gates::secrets::cli::SecretsArgs),
     /// Build a demo repository whose change trips the gates, and check it.
     Demo {
         /// Where to create the demo repository (default: a temporary directory, removed afterwards).
@@ -272,6 +274,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         )),
         Command::Publish(args) => crate::publish::handover::run(args),
         Command::Demo { dir } => crate::demo::run(dir.as_deref()),
+        Command::Secrets(args) => crate::gates::secrets::cli::run(args),
     }
 }
 
