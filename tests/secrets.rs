@@ -135,7 +135,7 @@ fn inline_allow_paths_and_binary_files_are_not_reported() {
     let repo = TestRepo::new();
     repo.write(
         ".shipgate.yml",
-        "gates:\n  secrets:\n    allow_paths: [\"tests/fixtures/**\"]\n",
+        "gates:\n  secrets:\n    allow_paths: [\"tests/fixtures/**\"]\npolicy:\n  allow_inline_suppressions: always\n",
     );
     repo.write("README.md", "x\n");
     repo.commit("base");

@@ -175,14 +175,23 @@ impl Skips {
     }
 }
 
-/// Load the configured baseline from the working tree, if any.
+/// Load the configured baseline as the policy side has it: in a pull/merge
+/// request the target branch's version, so a change cannot baseline its own
+/// secret (`GateContext::read_policy`).
 fn load_baseline(ctx: &GateContext<'_>) -> anyhow::Result<Option<Baseline>> {
     let Some(path) = ctx.config.gates.secrets.baseline.as_deref() else {
         return Ok(None);
     };
-    let bytes = ctx.read_workdir_file(std::path::Path::new(path)).map_err(|e| {
-        anyhow!("{e} (gates.secrets.baseline; create it with `shipgate secrets baseline --output {path}`)")
-    })?;
+    let Some(bytes) = ctx.read_policy(path)? else {
+        return Err(anyhow!(
+            "{path}: the baseline file named by gates.secrets.baseline is not in the {} commit; \
+             create it with `shipgate secrets baseline --output {path}` and commit it",
+            match ctx.policy_side {
+                Side::Base => "target branch's",
+                Side::Head => "checked",
+            }
+        ));
+    };
     Baseline::parse(&bytes, path).map(Some)
 }
 
@@ -248,8 +257,21 @@ impl Gate for SecretsGate {
                 continue;
             }
             files_scanned += 1;
-            let hits = scan::scan_text(&bytes, Some(file.added.ranges()), &mut stats);
-            findings.extend(hits.iter().map(|h| h.finding(&file.path)));
+            let hits = scan::scan_marked(&bytes, Some(file.added.ranges()), &mut stats);
+            for hit in hits {
+                if hit.inline_allowed
+                    && ctx.allow_inline_suppression(
+                        "secrets",
+                        hit.rule.id,
+                        &file.path,
+                        hit.start_line,
+                    )
+                {
+                    stats.allowed_inline += 1;
+                    continue;
+                }
+                findings.push(hit.finding(&file.path));
+            }
         }
         skips.allowed_inline = stats.allowed_inline;
         skips.baselined = apply_baseline(&mut findings, baseline.as_ref());

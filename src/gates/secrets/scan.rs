@@ -53,6 +53,8 @@ pub struct Hit {
     pub start_column: u32,
     pub end_column: u32,
     pub redacted: Redacted,
+    /// The line carries an allow comment (`shipgate:allow`, `gitleaks:allow`) covering the rule.
+    pub inline_allowed: bool,
 }
 
 /// What a scan left out, for notes and metrics.
@@ -76,6 +78,20 @@ fn chars(bytes: &[u8]) -> usize {
 /// Scan `text`, all of it (`ranges: None`) or only the 1-based inclusive line
 /// `ranges` (e.g. the added lines of a change).
 pub fn scan_text(text: &[u8], ranges: Option<&[(u32, u32)]>, stats: &mut ScanStats) -> Vec<Hit> {
+    let mut hits = scan_marked(text, ranges, stats);
+    hits.retain(|h| {
+        if h.inline_allowed {
+            stats.allowed_inline += 1;
+        }
+        !h.inline_allowed
+    });
+    hits
+}
+
+/// Like [`scan_text`], but hits covered by an inline allow comment are kept,
+/// marked `inline_allowed`, for the caller to decide (a change may not allow
+/// its own secrets: see `GateContext::allow_inline_suppression`).
+pub fn scan_marked(text: &[u8], ranges: Option<&[(u32, u32)]>, stats: &mut ScanStats) -> Vec<Hit> {
     let engine = Engine::global();
     let mut hits = Vec::new();
     match ranges {
@@ -93,7 +109,6 @@ pub fn scan_text(text: &[u8], ranges: Option<&[(u32, u32)]>, stats: &mut ScanSta
                     engine.rule(m.rule),
                     m.start,
                     m.end,
-                    stats,
                     &mut hits,
                 );
             }
@@ -118,7 +133,6 @@ pub fn scan_text(text: &[u8], ranges: Option<&[(u32, u32)]>, stats: &mut ScanSta
                         rule,
                         start + m.start,
                         start + m.end,
-                        stats,
                         &mut hits,
                     );
                 }
@@ -165,22 +179,18 @@ fn line_around(text: &[u8], offset: usize) -> (usize, usize) {
     (start, end)
 }
 
-/// Turn the secret at `s..e` into a hit (unless an allow comment covers it).
+/// Turn the secret at `s..e` into a hit, marked when an allow comment covers it.
 fn place(
     text: &[u8],
     lines: &mut LineCounter<'_>,
     rule: &'static SecretRule,
     s: usize,
     e: usize,
-    stats: &mut ScanStats,
     hits: &mut Vec<Hit>,
 ) {
     let last = e.saturating_sub(1).max(s);
     let (ls, le) = line_around(text, s);
-    if inline_allows(&text[ls..le], rule.id) {
-        stats.allowed_inline += 1;
-        return;
-    }
+    let inline_allowed = inline_allows(&text[ls..le], rule.id);
     let start_line = lines.line_of(s);
     let end_line = start_line + memchr::memchr_iter(b'\n', &text[s..last]).count();
     let (end_ls, _) = line_around(text, last);
@@ -191,6 +201,7 @@ fn place(
         start_column: to_u32(chars(&text[ls..s]) + 1),
         end_column: to_u32(chars(&text[end_ls..e])),
         redacted: redact(&text[s..e]),
+        inline_allowed,
     });
 }
 
