@@ -1,5 +1,10 @@
 //! The avro gate (see its issue); its config section is `gates.avro`.
 
+pub mod compat;
+pub mod json;
+pub mod mode;
+pub mod schema;
+
 use crate::gates::Gate;
 
 crate::gate_config! {
