@@ -53,6 +53,9 @@ pub enum Command {
         /// The rule id (see `shipgate rules`).
         rule: String,
     },
+    /// Avro schema compatibility outside a change (`shipgate avro check OLD.avsc NEW.avsc --mode FULL`).
+    #[command(subcommand)]
+    Avro(crate::gates::avro::standalone::AvroCommand),
     /// Build a demo repository whose change trips the gates, and check it.
     Demo {
         /// Where to create the demo repository (default: a temporary directory, removed afterwards).
@@ -100,6 +103,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rules { gate, format } => rules_cmd(gate.as_deref(), format),
         Command::Explain { rule } => explain_cmd(&rule),
         Command::Demo { dir } => crate::demo::run(dir.as_deref()),
+        Command::Avro(cmd) => crate::gates::avro::standalone::run(cmd),
     }
 }
 

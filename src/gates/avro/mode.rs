@@ -8,12 +8,12 @@
 
 use super::compat::{self, Incompat};
 use super::schema::{NodeId, SchemaSet};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
 /// A Confluent compatibility level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Mode {
     None,
@@ -91,6 +91,14 @@ impl FromStr for Mode {
                     Mode::ALL.map(Mode::as_str).join(", ")
                 )
             })
+    }
+}
+
+impl<'de> Deserialize<'de> for Mode {
+    /// Confluent's names, in any case (`FULL_TRANSITIVE`, `full-transitive`).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 

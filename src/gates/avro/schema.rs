@@ -201,6 +201,11 @@ impl SchemaSet {
         self.names.get(fullname).copied()
     }
 
+    /// Every full name defined in the set.
+    pub fn defined_names(&self) -> impl Iterator<Item = &String> {
+        self.names.keys()
+    }
+
     /// The file (display path) a node comes from.
     pub fn path_of(&self, id: NodeId) -> &str {
         self.nodes

@@ -1,0 +1,188 @@
+//! Turning schema problems and compatibility violations into findings that say
+//! what broke, where (the head file's line, or the base file's for what the
+//! change removed), why, and how to fix it. Not for: deciding compatibility.
+
+use super::compat::IncompatKind;
+use super::mode::{Direction, Mode, Violation};
+use super::rules::{self, DEFAULT_NOT_FIRST_BRANCH, SCHEMA_INVALID};
+use super::schema::{SchemaError, SchemaSet};
+use crate::finding::{Finding, Location, Severity};
+
+const GATE: &str = "avro";
+
+/// A finding for a schema that could not be read or validated.
+pub fn schema_problem(e: &SchemaError) -> Finding {
+    let (rule, severity, title) = if e.warning {
+        (
+            DEFAULT_NOT_FIRST_BRANCH,
+            Severity::Warning,
+            "Union default does not match the first branch",
+        )
+    } else {
+        (SCHEMA_INVALID, Severity::Error, "Invalid Avro schema")
+    };
+    let help = if e.warning {
+        "Reorder the union so that the default's type comes first, or change the default to match the first branch."
+    } else {
+        "Fix the schema so that the registry and the Avro libraries accept it."
+    };
+    Finding::new(
+        GATE,
+        rule,
+        severity,
+        title,
+        Some(Location::line(&e.path, e.line)),
+        &e.message,
+    )
+    .with_message(e.message.clone())
+    .with_help(help)
+}
+
+/// One earlier version a schema was checked against.
+pub struct Against<'a> {
+    /// Display path of that version's file.
+    pub path: &'a str,
+    /// How to name it in messages: `the base version`, `the version of commit 1a2b3c4`.
+    pub label: String,
+    pub set: &'a SchemaSet,
+}
+
+/// Findings for the violations of `new_path` (whose schema is `new`) against `against`
+/// (indexed like the `previous` slice the violations refer to). One finding per
+/// distinct problem; the newest version it was found against is named.
+pub fn violations(
+    mode: Mode,
+    new_path: &str,
+    new: &SchemaSet,
+    against: &[Against<'_>],
+    found: &[Violation],
+) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for v in found {
+        let Some(old) = against.get(v.against) else {
+            continue;
+        };
+        let inc = &v.incompat;
+        let key = format!(
+            "{:?}|{}|{}|{}",
+            v.direction,
+            inc.kind.snake_name(),
+            inc.location,
+            inc.message
+        );
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key.clone());
+        // The new schema's line: reader side when it reads (BACKWARD), writer side when it writes.
+        let (new_line, reader_set, writer_set) = match v.direction {
+            Direction::Backward => (inc.reader_line, new, old.set),
+            Direction::Forward => (inc.writer_line, old.set, new),
+        };
+        let reader = reader_set.describe(inc.reader_node);
+        let writer = writer_set.describe(inc.writer_node);
+        let (who_reads, who_writes) = match v.direction {
+            Direction::Backward => (
+                "consumers using the new schema".to_string(),
+                format!("data written with {}", old.label),
+            ),
+            Direction::Forward => (
+                format!("consumers still using {}", old.label),
+                "data written with the new schema".to_string(),
+            ),
+        };
+        let (title, help) = describe(
+            v.direction,
+            inc.kind,
+            inc.field.as_deref(),
+            &inc.message,
+            &reader,
+            &writer,
+        );
+        let message = format!(
+            "{mode} compatibility: {who_reads} cannot read {who_writes} ({}: {} at {} of the reader schema; {}).",
+            inc.kind.snake_name(),
+            inc.message,
+            inc.location,
+            match v.direction {
+                Direction::Backward => format!("reader: this file, writer: {}", old.path),
+                Direction::Forward => format!("reader: {}, writer: this file", old.path),
+            }
+        );
+        let location = Location::line(new_path, new_line.max(1));
+        out.push(
+            Finding::new(
+                GATE,
+                rules::rule_for(inc.kind),
+                Severity::Error,
+                title,
+                Some(location),
+                &key,
+            )
+            .with_message(message)
+            .with_help(help),
+        );
+    }
+    out
+}
+
+fn describe(
+    direction: Direction,
+    kind: IncompatKind,
+    field: Option<&str>,
+    message: &str,
+    reader: &str,
+    writer: &str,
+) -> (String, String) {
+    let field = field.unwrap_or("?");
+    match (kind, direction) {
+        (IncompatKind::ReaderFieldMissingDefaultValue, Direction::Backward) => (
+            format!("Field `{field}` was added without a default"),
+            format!(
+                "Add a default to field `{field}` (e.g. type [\"null\", ...] with \"default\": null), or make it optional; records written before it existed have no value for it."
+            ),
+        ),
+        (IncompatKind::ReaderFieldMissingDefaultValue, Direction::Forward) => (
+            format!("Field `{field}` was removed, and old consumers have no default for it"),
+            format!(
+                "Keep field `{field}`, or first release a version in which `{field}` has a default; renaming needs the old name in the new field's `aliases` and a default."
+            ),
+        ),
+        (IncompatKind::TypeMismatch, Direction::Backward) => (
+            format!("Type changed from {writer} to {reader}, which cannot read the old data"),
+            "Keep the type, or only widen it (int to long, float or double; long to float or double; float to double; string and bytes either way); for other changes add a new field with a default.".to_string(),
+        ),
+        (IncompatKind::TypeMismatch, Direction::Forward) => (
+            format!("Type changed from {reader} to {writer}, which old consumers cannot read"),
+            "Keep the type, or only widen it (int to long, float or double; long to float or double; float to double; string and bytes either way); for other changes add a new field with a default.".to_string(),
+        ),
+        (IncompatKind::NameMismatch, _) => (
+            format!("Named type renamed: {reader} no longer matches {writer}"),
+            format!(
+                "Keep the name, or list the old full name in the reader's `aliases` ({}).",
+                message.trim_start_matches("expected: ")
+            ),
+        ),
+        (IncompatKind::FixedSizeMismatch, _) => (
+            format!("Size of {reader} changed ({message})"),
+            "A fixed's size cannot change: add a new field with a new fixed type instead.".to_string(),
+        ),
+        (IncompatKind::MissingEnumSymbols, Direction::Backward) => (
+            format!("Enum symbols {message} removed from {reader}"),
+            "Keep the symbols, or give the enum a `default` symbol so that readers map unknown symbols to it.".to_string(),
+        ),
+        (IncompatKind::MissingEnumSymbols, Direction::Forward) => (
+            format!("Enum symbols {message} added to {writer}, unknown to old consumers"),
+            "Old consumers need an enum `default` before symbols can be added: release the default first, or use a compatibility mode without FORWARD.".to_string(),
+        ),
+        (IncompatKind::MissingUnionBranch, Direction::Backward) => (
+            format!("Union no longer accepts what old data may hold: {message}"),
+            "Keep every branch that data written with the old schema may hold; add branches, do not remove them.".to_string(),
+        ),
+        (IncompatKind::MissingUnionBranch, Direction::Forward) => (
+            format!("New branch that old consumers cannot read: {message}"),
+            "Old consumers cannot read the new branch; add it to their schema first, or use a compatibility mode without FORWARD.".to_string(),
+        ),
+    }
+}
