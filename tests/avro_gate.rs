@@ -1,0 +1,263 @@
+//! The avro gate end to end: real git repositories, the real binary.
+
+mod common;
+
+use common::TestRepo;
+use serde_json::Value;
+
+const V1: &str = r#"{
+  "type": "record",
+  "name": "Order",
+  "namespace": "shop",
+  "fields": [
+    {"name": "id", "type": "string"},
+    {"name": "amount", "type": "long"}
+  ]
+}
+"#;
+
+fn avro_findings(report: &Value) -> Vec<Value> {
+    report["gates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|g| g["gate"] == "avro")
+        .flat_map(|g| g["findings"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+fn avro_status(report: &Value) -> String {
+    report["gates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|g| g["gate"] == "avro")
+        .map(|g| g["status"].as_str().unwrap_or("").to_string())
+        .unwrap_or_default()
+}
+
+fn repo_with(v1: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("schemas/order.avsc", v1);
+    repo.commit("order v1");
+    repo.branch("feature");
+    repo
+}
+
+#[test]
+fn field_added_without_default_fails_backward_at_its_line() {
+    let repo = repo_with(V1);
+    repo.write(
+        "schemas/order.avsc",
+        V1.replace(
+            "{\"name\": \"amount\", \"type\": \"long\"}",
+            "{\"name\": \"amount\", \"type\": \"long\"},\n    {\"name\": \"email\", \"type\": \"string\"}",
+        ),
+    );
+    repo.commit("add email");
+    let run = repo.shipgate(&[
+        "check", "--target", "main", "--gate", "avro", "--format", "json",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let report = run.json();
+    let findings = avro_findings(&report);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let f = &findings[0];
+    assert_eq!(f["rule"], "avro-reader-field-missing-default");
+    assert_eq!(f["location"]["path"], "schemas/order.avsc");
+    assert_eq!(f["location"]["start_line"], 8, "the line of the new field");
+    assert!(f["title"].as_str().unwrap().contains("`email`"), "{f}");
+    assert!(f["help"].as_str().unwrap().contains("default"), "{f}");
+}
+
+#[test]
+fn field_added_with_default_passes() {
+    let repo = repo_with(V1);
+    repo.write(
+        "schemas/order.avsc",
+        V1.replace(
+            "{\"name\": \"amount\", \"type\": \"long\"}",
+            "{\"name\": \"amount\", \"type\": \"long\"},\n    {\"name\": \"email\", \"type\": [\"null\", \"string\"], \"default\": null}",
+        ),
+    );
+    repo.commit("add optional email");
+    let run = repo.shipgate(&[
+        "check", "--target", "main", "--gate", "avro", "--format", "json",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let report = run.json();
+    assert_eq!(avro_status(&report), "pass");
+    assert!(avro_findings(&report).is_empty());
+}
+
+#[test]
+fn transitive_mode_checks_every_earlier_version() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".shipgate.yml",
+        "gates:\n  avro:\n    mode: BACKWARD_TRANSITIVE\n",
+    );
+    repo.write("schemas/order.avsc", V1);
+    repo.commit("v1");
+    let with_default = V1.replace(
+        "{\"name\": \"amount\", \"type\": \"long\"}",
+        "{\"name\": \"amount\", \"type\": \"long\"},\n    {\"name\": \"note\", \"type\": \"string\", \"default\": \"\"}",
+    );
+    repo.write("schemas/order.avsc", &with_default);
+    repo.commit("v2: note with default");
+    repo.branch("feature");
+    // Dropping the default is fine against v2 (which always wrote `note`) but not against v1.
+    repo.write(
+        "schemas/order.avsc",
+        with_default.replace(", \"default\": \"\"", ""),
+    );
+    repo.commit("drop the default");
+    let run = repo.shipgate(&[
+        "check", "--target", "main", "--gate", "avro", "--format", "json",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let findings = avro_findings(&run.json());
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["rule"], "avro-reader-field-missing-default");
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the version of commit"),
+        "{}",
+        findings[0]
+    );
+
+    // The same change under plain BACKWARD passes.
+    repo.write(".shipgate.yml", "gates:\n  avro:\n    mode: BACKWARD\n");
+    repo.commit("plain backward");
+    let run = repo.shipgate(&[
+        "check", "--target", "main", "--gate", "avro", "--format", "json",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn named_types_resolve_across_files_and_changes_in_them_are_checked() {
+    let repo = TestRepo::new();
+    repo.write(
+        "schemas/money.avsc",
+        r#"{"type": "fixed", "name": "Money", "namespace": "shop", "size": 8}"#,
+    );
+    repo.write(
+        "schemas/order.avsc",
+        r#"{"type": "record", "name": "Order", "namespace": "shop", "fields": [{"name": "total", "type": "Money"}]}"#,
+    );
+    repo.commit("v1");
+    repo.branch("feature");
+    // A new field in order.avsc using the other file's type, with a valid default.
+    repo.write(
+        "schemas/order.avsc",
+        "{\"type\": \"record\", \"name\": \"Order\", \"namespace\": \"shop\", \"fields\": [{\"name\": \"total\", \"type\": \"Money\"},\n{\"name\": \"tax\", \"type\": [\"null\", \"shop.Money\"], \"default\": null}]}",
+    );
+    repo.write(
+        "schemas/money.avsc",
+        "{\"type\": \"fixed\", \"name\": \"Money\", \"namespace\": \"shop\",\n \"size\": 16}",
+    );
+    repo.commit("bigger money");
+    let run = repo.shipgate(&[
+        "check", "--target", "main", "--gate", "avro", "--format", "json",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let findings = avro_findings(&run.json());
+    let rules: Vec<(&str, &str)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["location"]["path"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        rules.contains(&("avro-fixed-size-mismatch", "schemas/money.avsc")),
+        "{findings:#?}"
+    );
+    assert!(
+        !rules.iter().any(|(r, _)| *r == "avro-schema-invalid"),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn invalid_schema_is_reported_at_its_line() {
+    let repo = repo_with(V1);
+    repo.write(
+        "schemas/order.avsc",
+        V1.replace(
+            "\"type\": \"long\"}",
+            "\"type\": \"long\", \"default\": \"zero\"}",
+        ),
+    );
+    repo.write("schemas/broken.avsc", "{\n  \"type\": \"record\",\n  \"name\": \"B\",\n  \"fields\": [{\"name\": \"x\", \"type\": \"Nope\"}]\n}\n");
+    repo.commit("bad");
+    let run = repo.shipgate(&[
+        "check", "--target", "main", "--gate", "avro", "--format", "json",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let findings = avro_findings(&run.json());
+    let got: Vec<(String, u64)> = findings
+        .iter()
+        .map(|f| {
+            (
+                format!(
+                    "{} {}",
+                    f["rule"].as_str().unwrap(),
+                    f["location"]["path"].as_str().unwrap()
+                ),
+                f["location"]["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        got.contains(&("avro-schema-invalid schemas/order.avsc".into(), 7)),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&("avro-schema-invalid schemas/broken.avsc".into(), 4)),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn standalone_check_exit_codes_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.avsc");
+    let new = dir.path().join("new.avsc");
+    std::fs::write(&old, V1).unwrap();
+    std::fs::write(&new, V1.replace("\"long\"", "\"int\"")).unwrap();
+    let (o, n) = (old.to_str().unwrap(), new.to_str().unwrap());
+    let run = common::shipgate_in(
+        dir.path(),
+        &["avro", "check", o, n, "--format", "json"],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let doc = run.json();
+    assert_eq!(doc["compatible"], false);
+    assert_eq!(doc["findings"][0]["rule"], "avro-type-mismatch");
+    assert_eq!(doc["findings"][0]["location"]["start_line"], 7);
+    // FORWARD: the old reader (long) reads int data: fine.
+    let run = common::shipgate_in(
+        dir.path(),
+        &["avro", "check", o, n, "--mode", "FORWARD"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("compatible (FORWARD)"), "{run:?}");
+    std::fs::write(&new, "{\"type\": \"record\",\n \"name\": 5}").unwrap();
+    let run = common::shipgate_in(dir.path(), &["avro", "check", o, n], &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("new.avsc:2"), "{run:?}");
+    let run = common::shipgate_in(
+        dir.path(),
+        &["avro", "check", o, n, "--mode", "SIDEWAYS"],
+        &[],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+}
