@@ -123,3 +123,44 @@ fn confluent_level_tests_all_agree() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(total, 32);
 }
+
+#[test]
+fn generated_pairs_agree_with_pypi_avro() {
+    let text = std::fs::read_to_string(fixtures().join("generated/pairs.jsonl")).unwrap();
+    let (mut total, mut agree) = (0, 0);
+    let mut failures = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let row: serde_json::Value = serde_json::from_str(line).unwrap();
+        let (r, ri) = load("reader.avsc", &row["reader"].to_string());
+        let (w, wi) = load("writer.avsc", &row["writer"].to_string());
+        let found = compat::check((&r, ri), (&w, wi));
+        let mut types: Vec<String> = found
+            .iter()
+            .map(|f| f.kind.java_name().to_string())
+            .collect();
+        types.sort();
+        let want: Vec<String> = row["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().to_string())
+            .collect();
+        total += 1;
+        if found.is_empty() == row["compatible"].as_bool().unwrap() && types == want {
+            agree += 1;
+        } else {
+            failures.push(format!(
+                "{}: expected {:?}, got {:?}",
+                row["id"], want, types
+            ));
+        }
+    }
+    println!("generated pairs vs PyPI avro 1.12.2: {agree}/{total} agree");
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(total >= 2000);
+}
