@@ -164,3 +164,35 @@ fn generated_pairs_agree_with_pypi_avro() {
     );
     assert!(total >= 2000);
 }
+
+#[test]
+fn hand_written_alias_namespace_and_logical_cases_agree_with_the_spec() {
+    let text = std::fs::read_to_string(fixtures().join("extra/cases.json")).unwrap();
+    let cases: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut failures = Vec::new();
+    for case in cases.as_array().unwrap() {
+        let (r, ri) = load("reader.avsc", &case["reader"].to_string());
+        let (w, wi) = load("writer.avsc", &case["writer"].to_string());
+        let found = compat::check((&r, ri), (&w, wi));
+        let mut types: Vec<String> = found
+            .iter()
+            .map(|f| f.kind.java_name().to_string())
+            .collect();
+        types.sort();
+        let want: Vec<String> = case["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().to_string())
+            .collect();
+        if found.is_empty() != (case["expected"] == "compatible") || types != want {
+            failures.push(format!("{}: expected {want:?}, got {types:?}", case["id"]));
+        }
+    }
+    println!(
+        "hand-written cases: {}/{} agree",
+        cases.as_array().unwrap().len() - failures.len(),
+        cases.as_array().unwrap().len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
