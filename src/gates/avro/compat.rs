@@ -228,12 +228,16 @@ impl Checker<'_> {
                 self.path.push("fields".into());
                 for (pos, rf) in rr.fields.iter().enumerate() {
                     self.path.push(pos.to_string());
-                    let mut matches = wr.fields.iter().filter(|wf| {
-                        wf.name == rf.name || rf.aliases.iter().any(|a| *a == wf.name)
-                    });
-                    // Java throws when a reader field matches several writer
-                    // fields; the first match is the field read here.
-                    match matches.next() {
+                    // The writer field of the same name, else one named by a reader alias.
+                    // (Java throws when both exist; the same-name field is what a
+                    // reader resolves, so that one is checked here.)
+                    let writer_field =
+                        wr.fields.iter().find(|wf| wf.name == rf.name).or_else(|| {
+                            wr.fields
+                                .iter()
+                                .find(|wf| rf.aliases.iter().any(|a| *a == wf.name))
+                        });
+                    match writer_field {
                         Some(wf) => {
                             let res = self.get(Some("type"), rf.ty, wf.ty);
                             merge(&mut out, &res);
@@ -429,6 +433,46 @@ mod tests {
             kinds(list, list_long),
             vec![(IncompatKind::TypeMismatch, "/fields/1/type".into())]
         );
+    }
+
+    #[test]
+    fn same_name_field_wins_over_an_alias() {
+        let s = r#"{"type":"record","name":"R","fields":[{"name":"a","type":"string"},{"name":"b","aliases":["a"],"type":"int"}]}"#;
+        assert!(kinds(s, s).is_empty());
+    }
+
+    /// Truncated and corrupted schemas never panic, and valid ones read their own data.
+    #[test]
+    fn damaged_inputs_never_panic() {
+        let base = br#"{"type":"record","name":"R","namespace":"n","aliases":["Old"],"fields":[
+            {"name":"a","type":["null",{"type":"array","items":{"type":"map","values":"long"}}],"default":null},
+            {"name":"e","type":{"type":"enum","name":"E","symbols":["A","B"],"default":"A"}},
+            {"name":"f","type":{"type":"fixed","name":"F","size":4}},
+            {"name":"next","type":["null","R"]},
+            {"name":"d","type":{"type":"bytes","logicalType":"decimal","precision":4,"scale":2},"default":"\u00ff"}]}"#;
+        let mut inputs: Vec<Vec<u8>> = (0..base.len()).map(|i| base[..i].to_vec()).collect();
+        for i in 0..base.len() {
+            for b in [b'"', b'{', b']', b'x', b'0', 0xff] {
+                let mut v = base.to_vec();
+                v[i] = b;
+                inputs.push(v);
+            }
+        }
+        for input in inputs {
+            let mut set = SchemaSet::new();
+            let Ok(root) = set.add_file("x.avsc", &input) else {
+                continue;
+            };
+            if set.resolve().is_err() {
+                continue;
+            }
+            let _ = set.validate(|_| true);
+            assert!(
+                check((&set, root), (&set, root)).is_empty(),
+                "{}",
+                String::from_utf8_lossy(&input)
+            );
+        }
     }
 
     #[test]
