@@ -8,7 +8,7 @@
 //! the reader and the writer node, so a finding can point into either file.
 //! Not for: modes and history (see `mode`), or reading schemas (see `schema`).
 
-use super::schema::{Kind, NodeId, SchemaSet};
+use super::schema::{Kind, LogicalType, NodeId, SchemaSet};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -78,9 +78,54 @@ pub fn check(reader: (&SchemaSet, NodeId), writer: (&SchemaSet, NodeId)) -> Vec<
         w: writer.0,
         memo: HashMap::new(),
         path: Vec::new(),
+        logical: None,
     };
     let result = c.get(None, reader.1, writer.1);
     result.as_ref().clone()
+}
+
+/// A value that resolves but whose logical type differs between reader and writer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogicalChange {
+    /// JSON pointer into the reader schema.
+    pub location: String,
+    pub reader_line: u32,
+    pub writer_line: u32,
+    /// `decimal(10,2)`, `timestamp-millis`, or `none`.
+    pub reader: String,
+    pub writer: String,
+}
+
+fn logical_text(lt: Option<&LogicalType>) -> String {
+    match lt {
+        None => "none".into(),
+        Some(lt) if lt.name == "decimal" => {
+            let n = |v: Option<std::result::Result<i64, ()>>| match v {
+                Some(Ok(x)) => x.to_string(),
+                Some(Err(())) => "?".into(),
+                None => "0".into(),
+            };
+            format!("decimal({},{})", n(lt.precision), n(lt.scale))
+        }
+        Some(lt) => lt.name.clone(),
+    }
+}
+
+/// Values that resolve between `reader` and `writer` but change logical type
+/// (the resolution rules ignore logical types; the data's meaning changes).
+pub fn logical_changes(
+    reader: (&SchemaSet, NodeId),
+    writer: (&SchemaSet, NodeId),
+) -> Vec<LogicalChange> {
+    let mut c = Checker {
+        r: reader.0,
+        w: writer.0,
+        memo: HashMap::new(),
+        path: Vec::new(),
+        logical: Some(Vec::new()),
+    };
+    c.get(None, reader.1, writer.1);
+    c.logical.unwrap_or_default()
 }
 
 type Result = Rc<Vec<Incompat>>;
@@ -91,6 +136,8 @@ struct Checker<'a> {
     /// (reader, writer) -> result; `None` while in progress (recursion is assumed compatible).
     memo: HashMap<(NodeId, NodeId), Option<Result>>,
     path: Vec<String>,
+    /// Collected logical-type changes, when asked for.
+    logical: Option<Vec<LogicalChange>>,
 }
 
 fn merge(into: &mut Vec<Incompat>, more: &Result) {
@@ -231,12 +278,11 @@ impl Checker<'_> {
                     // The writer field of the same name, else one named by a reader alias.
                     // (Java throws when both exist; the same-name field is what a
                     // reader resolves, so that one is checked here.)
-                    let writer_field =
-                        wr.fields.iter().find(|wf| wf.name == rf.name).or_else(|| {
-                            wr.fields
-                                .iter()
-                                .find(|wf| rf.aliases.iter().any(|a| *a == wf.name))
-                        });
+                    let writer_field = wr
+                        .fields
+                        .iter()
+                        .find(|wf| wf.name == rf.name)
+                        .or_else(|| wr.fields.iter().find(|wf| rf.aliases.contains(&wf.name)));
                     match writer_field {
                         Some(wf) => {
                             let res = self.get(Some("type"), rf.ty, wf.ty);
@@ -314,6 +360,27 @@ impl Checker<'_> {
                 }
             }
             _ => out.push(self.type_mismatch(r, w)),
+        }
+        if out.is_empty() && self.logical.is_some() {
+            let (rn, wn) = (rs.get(r), ws.get(w));
+            let same_shape =
+                !matches!(rn.kind, Kind::Union(_)) && !matches!(wn.kind, Kind::Union(_));
+            let (rt, wt) = (
+                logical_text(rn.logical_type.as_ref()),
+                logical_text(wn.logical_type.as_ref()),
+            );
+            if same_shape && rt != wt {
+                let change = LogicalChange {
+                    location: self.location(),
+                    reader_line: rn.logical_type.as_ref().map_or(rn.line, |l| l.line),
+                    writer_line: wn.logical_type.as_ref().map_or(wn.line, |l| l.line),
+                    reader: rt,
+                    writer: wt,
+                };
+                if let Some(list) = &mut self.logical {
+                    list.push(change);
+                }
+            }
         }
         out
     }
@@ -473,6 +540,23 @@ mod tests {
                 String::from_utf8_lossy(&input)
             );
         }
+    }
+
+    #[test]
+    fn logical_changes_are_reported_apart_from_incompatibilities() {
+        let old = r#"{"type":"record","name":"R","fields":[{"name":"p","type":{"type":"bytes","logicalType":"decimal","precision":9,"scale":2}},{"name":"t","type":{"type":"long","logicalType":"timestamp-millis"}}]}"#;
+        let new = r#"{"type":"record","name":"R","fields":[{"name":"p","type":{"type":"bytes","logicalType":"decimal","precision":9,"scale":3}},{"name":"t","type":{"type":"long","logicalType":"timestamp-millis"}}]}"#;
+        let (r, ri) = set(new);
+        let (w, wi) = set(old);
+        assert!(check((&r, ri), (&w, wi)).is_empty());
+        let changes = logical_changes((&r, ri), (&w, wi));
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(
+            (changes[0].reader.as_str(), changes[0].writer.as_str()),
+            ("decimal(9,3)", "decimal(9,2)")
+        );
+        assert_eq!(changes[0].location, "/fields/0/type");
+        assert!(logical_changes((&w, wi), (&w, wi)).is_empty());
     }
 
     #[test]

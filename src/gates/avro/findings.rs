@@ -2,29 +2,37 @@
 //! what broke, where (the head file's line, or the base file's for what the
 //! change removed), why, and how to fix it. Not for: deciding compatibility.
 
-use super::compat::IncompatKind;
+use super::compat::{IncompatKind, LogicalChange};
 use super::mode::{Direction, Mode, Violation};
-use super::rules::{self, DEFAULT_NOT_FIRST_BRANCH, SCHEMA_INVALID};
-use super::schema::{SchemaError, SchemaSet};
+use super::rules::{
+    self, DEFAULT_NOT_FIRST_BRANCH, INVALID_LOGICAL_TYPE, LOGICAL_TYPE_CHANGED, SCHEMA_INVALID,
+};
+use super::schema::{Problem, SchemaError, SchemaSet};
 use crate::finding::{Finding, Location, Severity};
 
 const GATE: &str = "avro";
 
 /// A finding for a schema that could not be read or validated.
 pub fn schema_problem(e: &SchemaError) -> Finding {
-    let (rule, severity, title) = if e.warning {
-        (
+    let (rule, severity, title, help) = match e.kind {
+        Problem::Invalid => (
+            SCHEMA_INVALID,
+            Severity::Error,
+            "Invalid Avro schema",
+            "Fix the schema so that the registry and the Avro libraries accept it.",
+        ),
+        Problem::DefaultNotFirstBranch => (
             DEFAULT_NOT_FIRST_BRANCH,
             Severity::Warning,
             "Union default does not match the first branch",
-        )
-    } else {
-        (SCHEMA_INVALID, Severity::Error, "Invalid Avro schema")
-    };
-    let help = if e.warning {
-        "Reorder the union so that the default's type comes first, or change the default to match the first branch."
-    } else {
-        "Fix the schema so that the registry and the Avro libraries accept it."
+            "Reorder the union so that the default's type comes first, or change the default to match the first branch.",
+        ),
+        Problem::InvalidLogicalType => (
+            INVALID_LOGICAL_TYPE,
+            Severity::Warning,
+            "Invalid logical type",
+            "Fix the logical type's underlying type or parameters; otherwise readers silently see the plain underlying type.",
+        ),
     };
     Finding::new(
         GATE,
@@ -36,6 +44,33 @@ pub fn schema_problem(e: &SchemaError) -> Finding {
     )
     .with_message(e.message.clone())
     .with_help(help)
+}
+
+/// Warnings for values whose logical type changed (new schema as reader of `old`).
+pub fn logical_changes(
+    new_path: &str,
+    old: &Against<'_>,
+    changes: &[LogicalChange],
+) -> Vec<Finding> {
+    changes
+        .iter()
+        .map(|c| {
+            let key = format!("{}|{}|{}", c.location, c.writer, c.reader);
+            Finding::new(
+                GATE,
+                LOGICAL_TYPE_CHANGED,
+                Severity::Warning,
+                format!("Logical type changed from {} to {}", c.writer, c.reader),
+                Some(Location::line(new_path, c.reader_line.max(1))),
+                &key,
+            )
+            .with_message(format!(
+                "At {} the bytes still resolve (Avro ignores logical types), but values written with {} as {} are read as {}: their meaning changes silently.",
+                c.location, old.label, c.writer, c.reader
+            ))
+            .with_help("Keep the logical type and its parameters; for a new precision, scale or unit add a new field and migrate consumers.")
+        })
+        .collect()
 }
 
 /// One earlier version a schema was checked against.

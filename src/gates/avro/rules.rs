@@ -9,6 +9,8 @@ use crate::rules::RuleInfo;
 
 pub const SCHEMA_INVALID: &str = "avro-schema-invalid";
 pub const DEFAULT_NOT_FIRST_BRANCH: &str = "avro-default-not-first-union-branch";
+pub const INVALID_LOGICAL_TYPE: &str = "avro-invalid-logical-type";
+pub const LOGICAL_TYPE_CHANGED: &str = "avro-logical-type-changed";
 
 /// The rule id reporting incompatibility `kind`.
 pub fn rule_for(kind: IncompatKind) -> &'static str {
@@ -149,5 +151,37 @@ branches, but readers in other languages (Python, Rust, C#, ...) reject the sche
 ## Example\n\
 Bad: `{\"name\": \"note\", \"type\": [\"null\", \"string\"], \"default\": \"\"}`.\n\
 Good: `{\"name\": \"note\", \"type\": [\"string\", \"null\"], \"default\": \"\"}`.",
+    ),
+    rule(
+        INVALID_LOGICAL_TYPE,
+        Severity::Warning,
+        "A logical type has the wrong underlying type or invalid parameters (decimal precision/scale, uuid, date, time-*, timestamp-*, duration)",
+        "## What it does\n\
+Reports a `logicalType` the specification defines but whose underlying type or parameters are wrong: \
+decimal on something other than bytes or fixed, missing or non-positive precision, scale greater than \
+precision, a precision that does not fit the fixed's size; uuid not on string or fixed(16); date and \
+time-millis not on int; time-micros and (local-)timestamp-* not on long; duration not on fixed(12). \
+Unknown logical types are allowed, as the specification says.\n\n\
+## Why is this bad?\n\
+Java (and so the registry) silently drops an invalid logical type: consumers get raw bytes or numbers \
+where the author expected decimals or timestamps.\n\n\
+## Example\n\
+Bad: `{\"type\": \"int\", \"logicalType\": \"timestamp-millis\"}`.\n\
+Good: `{\"type\": \"long\", \"logicalType\": \"timestamp-millis\"}`.",
+    ),
+    rule(
+        LOGICAL_TYPE_CHANGED,
+        Severity::Warning,
+        "A value's logical type (or decimal precision/scale) differs between reader and writer",
+        "## What it does\n\
+Reports a value whose underlying types resolve but whose logical types differ: a decimal's scale or \
+precision changed, a logical type added, removed or replaced (e.g. timestamp-millis to timestamp-micros). \
+The Avro resolution rules (and Confluent) ignore logical types, so this is a warning, not an incompatibility.\n\n\
+## Why is this bad?\n\
+The bytes still decode, but mean something else: a decimal read with another scale is off by a power of \
+ten; millis read as micros are off by a thousand. Nothing fails; the data is silently wrong.\n\n\
+## Example\n\
+Bad: `\"scale\": 2` changed to `\"scale\": 3` on a decimal field.\n\
+Good: add a new field with the new scale and migrate consumers; keep the old field unchanged.",
     ),
 ];

@@ -6,7 +6,7 @@
 use super::findings::{self, Against};
 use super::loader::{Loaded, Loader};
 use super::mode::{self, Mode};
-use super::{glob, history};
+use super::{compat, glob, history};
 use crate::changeset::FileStatus;
 use crate::finding::Side;
 use crate::gates::{GateContext, GateRun};
@@ -94,7 +94,7 @@ pub fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
             }
         };
         let issues = new.set.validate(|i| i == 0);
-        let invalid = issues.iter().any(|e| !e.warning);
+        let invalid = issues.iter().any(|e| !e.is_warning());
         run.findings
             .extend(issues.iter().map(findings::schema_problem));
         let mode = cfg.mode_for(&file.path);
@@ -160,6 +160,11 @@ pub fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
             &against,
             &violations,
         ));
+        if let (Some((_, latest)), Some(old)) = (previous.last(), against.last()) {
+            let changes = compat::logical_changes((&new.set, new.root), (&latest.set, latest.root));
+            run.findings
+                .extend(findings::logical_changes(&file.path, old, &changes));
+        }
     }
     run.metric("schemas_checked", checked);
     run.metric("versions_compared", compared);

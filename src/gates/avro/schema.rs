@@ -22,8 +22,36 @@ pub struct SchemaError {
     pub path: String,
     pub line: u32,
     pub message: String,
-    /// Spec violations the Java parser accepts are warnings; the rest are errors.
-    pub warning: bool,
+    pub kind: Problem,
+}
+
+/// What kind of schema problem. Spec violations the Java parser accepts are
+/// warnings; the rest are errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// Not a valid schema (the registry rejects it).
+    Invalid,
+    /// A union default matching a later branch (Java accepts it).
+    DefaultNotFirstBranch,
+    /// A logical type whose parameters or underlying type are wrong (Java ignores it).
+    InvalidLogicalType,
+}
+
+impl SchemaError {
+    pub fn is_warning(&self) -> bool {
+        self.kind != Problem::Invalid
+    }
+}
+
+/// A logical type annotation (`{"type": "bytes", "logicalType": "decimal", ...}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogicalType {
+    pub name: String,
+    /// Line of the `logicalType` key.
+    pub line: u32,
+    /// `precision` and `scale` as written (decimal); `Err(())` if not an integer.
+    pub precision: Option<Result<i64, ()>>,
+    pub scale: Option<Result<i64, ()>>,
 }
 
 impl fmt::Display for SchemaError {
@@ -41,7 +69,7 @@ pub struct Node {
     /// Index into [`SchemaSet::files`].
     pub file: usize,
     pub line: u32,
-    pub logical_type: Option<String>,
+    pub logical_type: Option<LogicalType>,
 }
 
 #[derive(Debug, Clone)]
@@ -221,7 +249,7 @@ impl SchemaSet {
             path: path.to_string(),
             line: e.line,
             message: format!("not valid JSON (column {}): {}", e.col, e.message),
-            warning: false,
+            kind: Problem::Invalid,
         })?;
         self.add_json(path, &doc)
     }
@@ -292,7 +320,7 @@ impl SchemaSet {
                     message: format!(
                         "unknown type `{first}`: not a primitive type and not a named type defined in this file or the configured schema folders"
                     ),
-                    warning: false,
+                    kind: Problem::Invalid,
                 }),
             }
         }
@@ -312,6 +340,16 @@ impl SchemaSet {
                 continue;
             }
             let path = || self.files.get(node.file).cloned().unwrap_or_default();
+            if let Some(lt) = &node.logical_type
+                && let Some(message) = self.logical_problem(node, lt)
+            {
+                out.push(SchemaError {
+                    path: path(),
+                    line: lt.line,
+                    message,
+                    kind: Problem::InvalidLogicalType,
+                });
+            }
             match &node.kind {
                 Kind::Union(branches) => {
                     let mut seen: Vec<String> = Vec::new();
@@ -324,7 +362,7 @@ impl SchemaSet {
                                     line: self.nodes[b].line,
                                     message: "a union may not directly contain another union"
                                         .into(),
-                                    warning: false,
+                                    kind: Problem::Invalid,
                                 });
                                 continue;
                             }
@@ -338,7 +376,7 @@ impl SchemaSet {
                                 path: path(),
                                 line: self.nodes[b].line,
                                 message: format!("`{key}` appears twice in this union"),
-                                warning: false,
+                                kind: Problem::Invalid,
                             });
                         } else {
                             seen.push(key);
@@ -370,7 +408,7 @@ impl SchemaSet {
                                         self.describe(branches[i]),
                                         self.describe(branches[0])
                                     ),
-                                    warning: true,
+                                    kind: Problem::DefaultNotFirstBranch,
                                 });
                                 continue;
                             }
@@ -386,7 +424,7 @@ impl SchemaSet {
                                 default.kind(),
                                 self.describe(f.ty)
                             ),
-                            warning: false,
+                            kind: Problem::Invalid,
                         });
                     }
                 }
@@ -394,6 +432,76 @@ impl SchemaSet {
             }
         }
         out
+    }
+
+    /// Why logical type `lt` on `node` is not valid, if it is not (unknown logical types are allowed).
+    fn logical_problem(&self, node: &Node, lt: &LogicalType) -> Option<String> {
+        let k = &node.kind;
+        let on = |want: &str| {
+            Some(format!(
+                "logical type `{}` needs {want}, not {}: Java ignores it and readers see the plain {}",
+                lt.name,
+                k.type_name().to_lowercase(),
+                k.type_name().to_lowercase()
+            ))
+        };
+        match lt.name.as_str() {
+            "decimal" => {
+                let max = match k {
+                    Kind::Bytes => None,
+                    Kind::Fixed(f) if f.size >= 1 => {
+                        // Digits that fit in 8*size-1 bits: floor(log10(2^(8*size-1) - 1)).
+                        let bits = (8 * f.size).saturating_sub(1) as f64;
+                        Some((bits * std::f64::consts::LOG10_2).floor() as i64)
+                    }
+                    _ => return on("bytes or fixed"),
+                };
+                let precision = match lt.precision {
+                    Some(Ok(p)) if p >= 1 => p,
+                    _ => return Some("decimal needs a positive integer `precision`".into()),
+                };
+                let scale = match lt.scale {
+                    None => 0,
+                    Some(Ok(s)) if s >= 0 => s,
+                    _ => return Some("decimal `scale` must be a non-negative integer".into()),
+                };
+                if scale > precision {
+                    return Some(format!(
+                        "decimal scale {scale} is greater than its precision {precision}"
+                    ));
+                }
+                match max {
+                    Some(max) if precision > max => Some(format!(
+                        "decimal precision {precision} does not fit this fixed (at most {max} digits)"
+                    )),
+                    _ => None,
+                }
+            }
+            "uuid" => match k {
+                Kind::String => None,
+                Kind::Fixed(f) if f.size == 16 => None,
+                _ => on("string or fixed(16)"),
+            },
+            "date" | "time-millis" => match k {
+                Kind::Int => None,
+                _ => on("int"),
+            },
+            "time-micros"
+            | "timestamp-millis"
+            | "timestamp-micros"
+            | "timestamp-nanos"
+            | "local-timestamp-millis"
+            | "local-timestamp-micros"
+            | "local-timestamp-nanos" => match k {
+                Kind::Long => None,
+                _ => on("long"),
+            },
+            "duration" => match k {
+                Kind::Fixed(f) if f.size == 12 => None,
+                _ => on("fixed(12)"),
+            },
+            _ => None,
+        }
     }
 
     /// A short description of a type for messages (`int`, `record com.acme.Order`).
@@ -493,11 +601,11 @@ impl Reader<'_, '_> {
             path: self.path.to_string(),
             line,
             message: message.into(),
-            warning: false,
+            kind: Problem::Invalid,
         })
     }
 
-    fn push(&mut self, kind: Kind, line: u32, logical_type: Option<String>) -> NodeId {
+    fn push(&mut self, kind: Kind, line: u32, logical_type: Option<LogicalType>) -> NodeId {
         self.set.nodes.push(Node {
             kind,
             file: self.file,
@@ -533,7 +641,7 @@ impl Reader<'_, '_> {
         name: &str,
         ns: Option<&str>,
         line: u32,
-        logical: Option<String>,
+        logical: Option<LogicalType>,
     ) -> NodeId {
         if let Some(kind) = primitive(name) {
             return self.push(kind, line, logical);
@@ -578,7 +686,20 @@ impl Reader<'_, '_> {
                 ),
             );
         };
-        let logical = self.string_member(doc, "logicalType")?.map(|(s, _)| s);
+        let int = |key: &str| {
+            doc.get(key).map(|v| match &v.value {
+                Value::Number(n) => n.as_i64().ok_or(()),
+                _ => Err(()),
+            })
+        };
+        let logical = doc.member("logicalType").and_then(|m| {
+            m.value.as_str().map(|name| LogicalType {
+                name: name.to_string(),
+                line: m.line,
+                precision: int("precision"),
+                scale: int("scale"),
+            })
+        });
         match ty_name {
             "record" | "error" | "enum" | "fixed" => self.named(doc, ty_name, ns, logical),
             "array" => {
@@ -618,13 +739,13 @@ impl Reader<'_, '_> {
                 format!("invalid name `{name}`: a name starts with a letter or `_` and has only letters, digits and `_`"),
             );
         }
-        if let Some(space) = &space {
-            if let Some(bad) = space.split('.').find(|p| !valid_name(p)) {
-                return self.err(
-                    line,
-                    format!("invalid namespace `{space}`: part `{bad}` is not a valid name"),
-                );
-            }
+        if let Some(space) = &space
+            && let Some(bad) = space.split('.').find(|p| !valid_name(p))
+        {
+            return self.err(
+                line,
+                format!("invalid namespace `{space}`: part `{bad}` is not a valid name"),
+            );
         }
         let full = match &space {
             Some(s) => format!("{s}.{simple}"),
@@ -638,7 +759,7 @@ impl Reader<'_, '_> {
         doc: &Json,
         ty: &str,
         ns: Option<&str>,
-        logical: Option<String>,
+        logical: Option<LogicalType>,
     ) -> Result<NodeId, SchemaError> {
         let Some((name, name_line)) = self.string_member(doc, "name")? else {
             return self.err(doc.line, format!("{ty} has no `name`"));
@@ -888,8 +1009,31 @@ mod tests {
         )
         .unwrap();
         let issues = set.validate(|_| true);
-        let lines: Vec<(u32, bool)> = issues.iter().map(|e| (e.line, e.warning)).collect();
+        let lines: Vec<(u32, bool)> = issues.iter().map(|e| (e.line, e.is_warning())).collect();
         assert_eq!(lines, vec![(2, false), (4, true), (5, false)], "{issues:?}");
+    }
+
+    #[test]
+    fn logical_types_are_checked_but_only_warned() {
+        let (set, _) = load(
+            "[{\"type\":\"bytes\",\n\"logicalType\":\"decimal\",\"precision\":4,\"scale\":2},\n\
+             {\"type\":\"string\",\"logicalType\":\"decimal\",\"precision\":4},\n\
+             {\"type\":\"fixed\",\"name\":\"D\",\"size\":2,\"logicalType\":\"decimal\",\"precision\":5},\n\
+             {\"type\":\"int\",\"logicalType\":\"timestamp-millis\"},\n\
+             {\"type\":\"long\",\"logicalType\":\"my-own\"}]",
+        )
+        .unwrap();
+        let issues = set.validate(|_| true);
+        let got: Vec<(u32, Problem)> = issues.iter().map(|e| (e.line, e.kind)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (3, Problem::InvalidLogicalType),
+                (4, Problem::InvalidLogicalType),
+                (5, Problem::InvalidLogicalType)
+            ],
+            "{issues:?}"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! versions, newest last; each file must be self-contained.
 //! Not for: repository runs (see `run`).
 
+use super::compat;
 use super::findings::{self, Against};
 use super::loader::{Loaded, Loader};
 use super::mode::{self, Mode};
@@ -104,7 +105,7 @@ pub fn check_files(files: &[PathBuf], mode: Mode) -> anyhow::Result<Vec<Finding>
             )
         })?;
         let issues = l.set.validate(|f| f == 0);
-        if let Some(e) = issues.iter().find(|e| !e.warning) {
+        if let Some(e) = issues.iter().find(|e| !e.is_warning()) {
             bail!("{e}");
         }
         if i + 1 == files.len() {
@@ -132,5 +133,9 @@ pub fn check_files(files: &[PathBuf], mode: Mode) -> anyhow::Result<Vec<Finding>
         &against,
         &violations,
     ));
+    if let (Some((_, latest)), Some(old)) = (loaded.last(), against.last()) {
+        let changes = compat::logical_changes((&new.set, new.root), (&latest.set, latest.root));
+        findings.extend(findings::logical_changes(&new_path, old, &changes));
+    }
     Ok(findings)
 }
