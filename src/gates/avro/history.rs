@@ -64,6 +64,7 @@ pub fn earlier_versions(
         })
         .collect();
     let mut out = Histories::default();
+    let mut previous_ids: HashMap<String, Oid> = HashMap::new();
     for oid in walk {
         if wanted.iter().all(|(_, w)| w.done) {
             break;
@@ -75,9 +76,32 @@ pub fn earlier_versions(
         out.commits += 1;
         let commit = repo.find_commit(oid?)?;
         let tree = commit.tree()?;
+        // Each folder's tree once per commit; a folder whose tree did not change
+        // since the newer commit holds the same blobs, so its files are skipped.
+        let mut folders: HashMap<String, Option<git2::Tree<'_>>> = HashMap::new();
+        let mut folder_ids: HashMap<String, Oid> = HashMap::new();
         for (path, w) in wanted.iter_mut().filter(|(_, w)| !w.done) {
-            let entry = match tree.get_path(Path::new(path.as_str())) {
-                Ok(e) if e.kind() == Some(git2::ObjectType::Blob) => e,
+            let (dir, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
+            let folder = folders.entry(dir.to_string()).or_insert_with(|| {
+                if dir.is_empty() {
+                    Some(tree.clone())
+                } else {
+                    tree.get_path(Path::new(dir))
+                        .ok()
+                        .and_then(|e| e.to_object(&repo).ok())
+                        .and_then(|o| o.into_tree().ok())
+                }
+            });
+            let Some(folder) = folder else {
+                w.done = true;
+                continue;
+            };
+            folder_ids.insert(dir.to_string(), folder.id());
+            if w.last.is_some() && previous_ids.get(dir) == Some(&folder.id()) {
+                continue;
+            }
+            let entry = match folder.get_name(name) {
+                Some(e) if e.kind() == Some(git2::ObjectType::Blob) => e,
                 _ => {
                     w.done = true;
                     continue;
@@ -96,6 +120,7 @@ pub fn earlier_versions(
                 w.done = true;
             }
         }
+        previous_ids = folder_ids;
     }
     for (path, mut w) in wanted {
         w.versions.reverse();
