@@ -261,3 +261,43 @@ fn standalone_check_exit_codes_and_json() {
     );
     assert_eq!(run.code, 2, "{run:?}");
 }
+
+#[test]
+fn forward_mode_points_a_removed_field_at_its_base_line_and_per_path_modes_apply() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".shipgate.yml",
+        "gates:\n  avro:\n    mode: BACKWARD\n    modes:\n      - paths: [\"schemas/strict/**\"]\n        mode: FULL\n",
+    );
+    repo.write("schemas/strict/order.avsc", V1);
+    repo.write("schemas/loose/order.avsc", V1);
+    repo.commit("v1");
+    repo.branch("feature");
+    // Removing `amount` (no default): BACKWARD accepts it, FORWARD does not.
+    let removed = V1.replace(",\n    {\"name\": \"amount\", \"type\": \"long\"}", "");
+    assert_ne!(removed, V1);
+    repo.write("schemas/strict/order.avsc", &removed);
+    repo.write("schemas/loose/order.avsc", &removed);
+    repo.commit("remove amount");
+    let run = repo.shipgate(&[
+        "check", "--target", "main", "--gate", "avro", "--format", "json",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let findings = avro_findings(&run.json());
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let f = &findings[0];
+    assert_eq!(f["rule"], "avro-reader-field-missing-default");
+    assert_eq!(f["location"]["path"], "schemas/strict/order.avsc");
+    assert_eq!(f["location"]["side"], "base");
+    assert_eq!(
+        f["location"]["start_line"], 7,
+        "the removed field's line in base"
+    );
+    assert!(
+        f["title"]
+            .as_str()
+            .unwrap()
+            .contains("`amount` was removed"),
+        "{f}"
+    );
+}

@@ -80,6 +80,8 @@ pub struct Against<'a> {
     /// How to name it in messages: `the base version`, `the version of commit 1a2b3c4`.
     pub label: String,
     pub set: &'a SchemaSet,
+    /// Whether this is the base commit's version (so its lines are the base file's lines).
+    pub is_base: bool,
 }
 
 /// Findings for the violations of `new_path` (whose schema is `new`) against `against`
@@ -145,7 +147,15 @@ pub fn violations(
                 Direction::Forward => format!("reader: {}, writer: this file", old.path),
             }
         );
-        let location = Location::line(new_path, new_line.max(1));
+        // A field removed (FORWARD): point at it in the base file, where it still is.
+        let location = if v.direction == Direction::Forward
+            && inc.kind == IncompatKind::ReaderFieldMissingDefaultValue
+            && old.is_base
+        {
+            Location::line(old.path, inc.reader_line.max(1)).in_base()
+        } else {
+            Location::line(new_path, new_line.max(1))
+        };
         out.push(
             Finding::new(
                 GATE,

@@ -107,7 +107,7 @@ pub fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
         let base_path = String::from_utf8_lossy(base_raw).into_owned();
 
         // Earlier versions, oldest first, with labels.
-        let mut previous: Vec<(String, Loaded)> = Vec::new();
+        let mut previous: Vec<(String, bool, Loaded)> = Vec::new();
         if mode.transitive() {
             let versions = histories
                 .versions
@@ -115,13 +115,14 @@ pub fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
                 .map_or(&[][..], |v| &v[..]);
             let newest = versions.len().saturating_sub(1);
             for (i, v) in versions.iter().enumerate() {
-                let label = if i == newest && v.commit == ctx.changes.base {
+                let is_base = i == newest && v.commit == ctx.changes.base;
+                let label = if is_base {
                     format!("the base version ({})", short(&v.commit))
                 } else {
                     format!("the version of commit {}", short(&v.commit))
                 };
                 match loader.load(Some(&v.commit), &base_path, &v.bytes) {
-                    Ok(l) => previous.push((label, l)),
+                    Ok(l) => previous.push((label, is_base, l)),
                     Err(e) => run.notes.push(format!(
                         "{base_path} at {}: earlier version not checked, it does not read: {}",
                         short(&v.commit),
@@ -131,7 +132,7 @@ pub fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
             }
         } else if let Some(old) = ctx.read(Side::Base, base_raw)? {
             match loader.load(Some(&ctx.changes.base), &base_path, &old) {
-                Ok(l) => previous.push((format!("the base version ({})", short(&ctx.changes.base)), l)),
+                Ok(l) => previous.push((format!("the base version ({})", short(&ctx.changes.base)), true, l)),
                 Err(e) => run.notes.push(format!(
                     "{base_path}: the base version does not read, so compatibility was not checked: {}",
                     e.first().map(|e| e.to_string()).unwrap_or_default()
@@ -143,14 +144,15 @@ pub fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
         }
         compared += previous.len() as u64;
         let versions: Vec<mode::Version<'_>> =
-            previous.iter().map(|(_, l)| (&l.set, l.root)).collect();
+            previous.iter().map(|(_, _, l)| (&l.set, l.root)).collect();
         let violations = mode::check(mode, (&new.set, new.root), &versions);
         let against: Vec<Against<'_>> = previous
             .iter()
-            .map(|(label, l)| Against {
+            .map(|(label, is_base, l)| Against {
                 path: &base_path,
                 label: label.clone(),
                 set: &l.set,
+                is_base: *is_base,
             })
             .collect();
         run.findings.extend(findings::violations(
@@ -160,7 +162,7 @@ pub fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
             &against,
             &violations,
         ));
-        if let (Some((_, latest)), Some(old)) = (previous.last(), against.last()) {
+        if let (Some((_, _, latest)), Some(old)) = (previous.last(), against.last()) {
             let changes = compat::logical_changes((&new.set, new.root), (&latest.set, latest.root));
             run.findings
                 .extend(findings::logical_changes(&file.path, old, &changes));

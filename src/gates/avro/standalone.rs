@@ -124,6 +124,8 @@ pub fn check_files(files: &[PathBuf], mode: Mode) -> anyhow::Result<Vec<Finding>
             path,
             label: format!("the previous version ({path})"),
             set: &l.set,
+            // The earlier file's own lines (a removed field is shown there).
+            is_base: true,
         })
         .collect();
     findings.extend(findings::violations(
