@@ -76,7 +76,7 @@ pub fn check(reader: (&SchemaSet, NodeId), writer: (&SchemaSet, NodeId)) -> Vec<
     let mut c = Checker {
         r: reader.0,
         w: writer.0,
-        memo: HashMap::new(),
+        memo: Memo::default(),
         path: Vec::new(),
         logical: None,
     };
@@ -120,7 +120,7 @@ pub fn logical_changes(
     let mut c = Checker {
         r: reader.0,
         w: writer.0,
-        memo: HashMap::new(),
+        memo: Memo::default(),
         path: Vec::new(),
         logical: Some(Vec::new()),
     };
@@ -130,12 +130,45 @@ pub fn logical_changes(
 
 type Result = Rc<Vec<Incompat>>;
 
+/// One step of a location: a key or an index.
+#[derive(Debug, Clone, Copy)]
+enum Token {
+    Key(&'static str),
+    Index(usize),
+}
+
+/// A cheap hasher for (node, node) keys (the default SipHash showed in profiles).
+#[derive(Default)]
+struct PairHasher(u64);
+
+impl std::hash::Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type Memo = HashMap<(NodeId, NodeId), Option<Result>, std::hash::BuildHasherDefault<PairHasher>>;
+
 struct Checker<'a> {
     r: &'a SchemaSet,
     w: &'a SchemaSet,
     /// (reader, writer) -> result; `None` while in progress (recursion is assumed compatible).
-    memo: HashMap<(NodeId, NodeId), Option<Result>>,
-    path: Vec<String>,
+    memo: Memo,
+    path: Vec<Token>,
     /// Collected logical-type changes, when asked for.
     logical: Option<Vec<LogicalChange>>,
 }
@@ -149,7 +182,10 @@ impl Checker<'_> {
         let mut s = String::new();
         for t in &self.path {
             s.push('/');
-            s.push_str(&t.replace('~', "~0").replace('/', "~1"));
+            match t {
+                Token::Key(k) => s.push_str(k),
+                Token::Index(i) => s.push_str(&i.to_string()),
+            }
         }
         if s.is_empty() {
             s.push('/');
@@ -171,12 +207,39 @@ impl Checker<'_> {
     }
 
     /// Java's `getCompatibility(token, reader, writer, location)`.
-    fn get(&mut self, token: Option<&str>, r: NodeId, w: NodeId) -> Result {
+    fn get(&mut self, token: Option<Token>, r: NodeId, w: NodeId) -> Result {
         if let Some(t) = token {
-            self.path.push(t.to_string());
+            self.path.push(t);
         }
         let key = (self.r.deref(r), self.w.deref(w));
-        let result = match self.memo.get(&key) {
+        let leaf = |k: &Kind| {
+            matches!(
+                k,
+                Kind::Null
+                    | Kind::Boolean
+                    | Kind::Int
+                    | Kind::Long
+                    | Kind::Float
+                    | Kind::Double
+                    | Kind::Bytes
+                    | Kind::String
+            )
+        };
+        // Two primitives: nothing to recurse into, and (each primitive being its own
+        // node, as each is its own object in Java) the memo could never hit.
+        let result = if leaf(&self.r.get(key.0).kind) && leaf(&self.w.get(key.1).kind) {
+            Rc::new(self.calculate(key.0, key.1))
+        } else {
+            self.memoized(key)
+        };
+        if token.is_some() {
+            self.path.pop();
+        }
+        result
+    }
+
+    fn memoized(&mut self, key: (NodeId, NodeId)) -> Result {
+        match self.memo.get(&key) {
             Some(Some(done)) => done.clone(),
             Some(None) => Rc::new(Vec::new()),
             None => {
@@ -185,11 +248,7 @@ impl Checker<'_> {
                 self.memo.insert(key, Some(done.clone()));
                 done
             }
-        };
-        if token.is_some() {
-            self.path.pop();
         }
-        result
     }
 
     /// Java's two-argument `getCompatibility`: a fresh location stack.
@@ -228,17 +287,17 @@ impl Checker<'_> {
             | (Kind::Bytes, Kind::Bytes)
             | (Kind::String, Kind::String) => {}
             (Kind::Array(ri), Kind::Array(wi)) => {
-                let res = self.get(Some("items"), *ri, *wi);
+                let res = self.get(Some(Token::Key("items")), *ri, *wi);
                 merge(&mut out, &res);
             }
             (Kind::Map(rv), Kind::Map(wv)) => {
-                let res = self.get(Some("values"), *rv, *wv);
+                let res = self.get(Some(Token::Key("values")), *rv, *wv);
                 merge(&mut out, &res);
             }
             (Kind::Fixed(rf), Kind::Fixed(wf)) => {
                 self.names(r, w, &mut out);
                 if rf.size != wf.size {
-                    self.path.push("size".into());
+                    self.path.push(Token::Key("size"));
                     out.push(self.incompat(
                         IncompatKind::FixedSizeMismatch,
                         format!("expected: {}, found: {}", wf.size, rf.size),
@@ -259,7 +318,7 @@ impl Checker<'_> {
                 missing.dedup();
                 let has_default = re.default.as_ref().is_some_and(|d| re.symbols.contains(d));
                 if !missing.is_empty() && !has_default {
-                    self.path.push("symbols".into());
+                    self.path.push(Token::Key("symbols"));
                     let list: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
                     out.push(self.incompat(
                         IncompatKind::MissingEnumSymbols,
@@ -272,9 +331,9 @@ impl Checker<'_> {
             }
             (Kind::Record(rr), Kind::Record(wr)) => {
                 self.names(r, w, &mut out);
-                self.path.push("fields".into());
+                self.path.push(Token::Key("fields"));
                 for (pos, rf) in rr.fields.iter().enumerate() {
-                    self.path.push(pos.to_string());
+                    self.path.push(Token::Index(pos));
                     // The writer field of the same name, else one named by a reader alias.
                     // (Java throws when both exist; the same-name field is what a
                     // reader resolves, so that one is checked here.)
@@ -285,7 +344,7 @@ impl Checker<'_> {
                         .or_else(|| wr.fields.iter().find(|wf| rf.aliases.contains(&wf.name)));
                     match writer_field {
                         Some(wf) => {
-                            let res = self.get(Some("type"), rf.ty, wf.ty);
+                            let res = self.get(Some(Token::Key("type")), rf.ty, wf.ty);
                             merge(&mut out, &res);
                         }
                         None if rf.default.is_some() => {}
@@ -297,7 +356,7 @@ impl Checker<'_> {
                             if enum_default {
                                 // Java compares the enum with the writer record here
                                 // (always a type mismatch).
-                                let res = self.get(Some("type"), rf.ty, w);
+                                let res = self.get(Some(Token::Key("type")), rf.ty, w);
                                 merge(&mut out, &res);
                             } else {
                                 let mut inc = self.incompat(
@@ -318,7 +377,7 @@ impl Checker<'_> {
             }
             (Kind::Union(_), Kind::Union(wb)) => {
                 for (i, &b) in wb.iter().enumerate() {
-                    self.path.push(i.to_string());
+                    self.path.push(Token::Index(i));
                     let res = self.fresh(r, b);
                     if !res.is_empty() {
                         let mut inc = self.incompat(
@@ -339,7 +398,7 @@ impl Checker<'_> {
             }
             (_, Kind::Union(wb)) => {
                 for (i, &b) in wb.iter().enumerate() {
-                    let res = self.get(Some(&i.to_string()), r, b);
+                    let res = self.get(Some(Token::Index(i)), r, b);
                     merge(&mut out, &res);
                 }
             }
@@ -390,7 +449,7 @@ impl Checker<'_> {
             return;
         };
         if rn.name != wn.name && !rn.aliases.contains(&wn.fullname) {
-            self.path.push("name".into());
+            self.path.push(Token::Key("name"));
             out.push(self.incompat(
                 IncompatKind::NameMismatch,
                 format!("expected: {}", wn.fullname),
