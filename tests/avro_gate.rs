@@ -301,3 +301,57 @@ fn forward_mode_points_a_removed_field_at_its_base_line_and_per_path_modes_apply
         "{f}"
     );
 }
+
+#[test]
+fn standalone_transitive_modes_use_every_earlier_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_default = V1.replace(
+        "{\"name\": \"amount\", \"type\": \"long\"}",
+        "{\"name\": \"amount\", \"type\": \"long\"},\n    {\"name\": \"note\", \"type\": \"string\", \"default\": \"\"}",
+    );
+    let files = [
+        ("v1.avsc", V1.to_string()),
+        ("v2.avsc", with_default.clone()),
+        ("v3.avsc", with_default.replace(", \"default\": \"\"", "")),
+    ];
+    for (name, text) in &files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let run = common::shipgate_in(
+        dir.path(),
+        &["avro", "check", "v1.avsc", "v2.avsc", "v3.avsc"],
+        &[],
+    );
+    assert_eq!(
+        run.code, 0,
+        "BACKWARD only checks the newest earlier file: {run:?}"
+    );
+    let run = common::shipgate_in(
+        dir.path(),
+        &[
+            "avro",
+            "check",
+            "v1.avsc",
+            "v2.avsc",
+            "v3.avsc",
+            "--mode",
+            "BACKWARD_TRANSITIVE",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let doc = run.json();
+    assert_eq!(
+        doc["findings"][0]["rule"],
+        "avro-reader-field-missing-default"
+    );
+    assert!(
+        doc["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("v1.avsc"),
+        "{doc}"
+    );
+}
