@@ -7,7 +7,7 @@ use super::findings::{self, Against};
 use super::loader::{Loaded, Loader};
 use super::mode::{self, Mode};
 use super::{compat, glob, history};
-use crate::changeset::FileStatus;
+use crate::changeset::{ChangedFile, FileStatus};
 use crate::finding::Side;
 use crate::gates::{GateContext, GateRun};
 
@@ -34,7 +34,6 @@ pub fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
         )));
     }
     let mut run = GateRun::default();
-    let mut loader = Loader::new(Some(ctx.repo), globs);
 
     // One history walk for every file a transitive mode checks.
     let transitive: Vec<String> = changed
@@ -69,106 +68,166 @@ pub fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
         h
     };
 
-    let (mut checked, mut compared) = (0u64, 0u64);
-    for file in changed {
-        if file.status == FileStatus::Deleted {
-            run.notes.push(format!(
-                "{}: schema file deleted (the registry subject, if any, is not checked)",
-                file.path
-            ));
-            continue;
-        }
-        let Some(head_path) = file.head_path() else {
-            continue;
-        };
-        let Some(bytes) = ctx.read(Side::Head, head_path)? else {
-            continue;
-        };
-        checked += 1;
-        let new = match loader.load(Some(&ctx.changes.head), &file.path, &bytes) {
-            Ok(l) => l,
-            Err(errors) => {
-                run.findings
-                    .extend(errors.iter().map(findings::schema_problem));
-                continue;
-            }
-        };
-        let issues = new.set.validate(|i| i == 0);
-        let invalid = issues.iter().any(|e| !e.is_warning());
-        run.findings
-            .extend(issues.iter().map(findings::schema_problem));
-        let mode = cfg.mode_for(&file.path);
-        if invalid || mode == Mode::None {
-            continue;
-        }
-        let Some(base_raw) = file.base_path() else {
-            continue;
-        };
-        let base_path = String::from_utf8_lossy(base_raw).into_owned();
-
-        // Earlier versions, oldest first, with labels.
-        let mut previous: Vec<(String, bool, Loaded)> = Vec::new();
-        if mode.transitive() {
-            let versions = histories
-                .versions
-                .get(&base_path)
-                .map_or(&[][..], |v| &v[..]);
-            let newest = versions.len().saturating_sub(1);
-            for (i, v) in versions.iter().enumerate() {
-                let is_base = i == newest && v.commit == ctx.changes.base;
-                let label = if is_base {
-                    format!("the base version ({})", short(&v.commit))
-                } else {
-                    format!("the version of commit {}", short(&v.commit))
-                };
-                match loader.load(Some(&v.commit), &base_path, &v.bytes) {
-                    Ok(l) => previous.push((label, is_base, l)),
-                    Err(e) => run.notes.push(format!(
-                        "{base_path} at {}: earlier version not checked, it does not read: {}",
-                        short(&v.commit),
-                        e.first().map(|e| e.to_string()).unwrap_or_default()
-                    )),
-                }
-            }
-        } else if let Some(old) = ctx.read(Side::Base, base_raw)? {
-            match loader.load(Some(&ctx.changes.base), &base_path, &old) {
-                Ok(l) => previous.push((format!("the base version ({})", short(&ctx.changes.base)), true, l)),
-                Err(e) => run.notes.push(format!(
-                    "{base_path}: the base version does not read, so compatibility was not checked: {}",
-                    e.first().map(|e| e.to_string()).unwrap_or_default()
-                )),
-            }
-        }
-        if previous.is_empty() {
-            continue;
-        }
-        compared += previous.len() as u64;
-        let versions: Vec<mode::Version<'_>> =
-            previous.iter().map(|(_, _, l)| (&l.set, l.root)).collect();
-        let violations = mode::check(mode, (&new.set, new.root), &versions);
-        let against: Vec<Against<'_>> = previous
-            .iter()
-            .map(|(label, is_base, l)| Against {
-                path: &base_path,
-                label: label.clone(),
-                set: &l.set,
-                is_base: *is_base,
+    // Files are judged on worker threads (parsing and checking are CPU-bound;
+    // git reads are serialised by the repository handle).
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(changed.len());
+    let per_worker = changed.len().div_ceil(workers.max(1));
+    let results: Vec<anyhow::Result<Vec<FileResult>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = changed
+            .chunks(per_worker.max(1))
+            .map(|chunk| {
+                let (histories, globs) = (&histories, globs.clone());
+                scope.spawn(move || {
+                    let mut loader = Loader::new(Some(ctx.repo), globs);
+                    chunk
+                        .iter()
+                        .map(|file| check_file(ctx, file, histories, &mut loader))
+                        .collect::<anyhow::Result<Vec<_>>>()
+                })
             })
             .collect();
-        run.findings.extend(findings::violations(
-            mode,
-            &file.path,
-            &new.set,
-            &against,
-            &violations,
-        ));
-        if let (Some((_, _, latest)), Some(old)) = (previous.last(), against.last()) {
-            let changes = compat::logical_changes((&new.set, new.root), (&latest.set, latest.root));
-            run.findings
-                .extend(findings::logical_changes(&file.path, old, &changes));
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("avro gate: a worker thread panicked")))
+            })
+            .collect()
+    });
+    let (mut checked, mut compared) = (0u64, 0u64);
+    for result in results {
+        for file in result? {
+            run.findings.extend(file.findings);
+            run.notes.extend(file.notes);
+            checked += u64::from(file.checked);
+            compared += file.compared;
         }
     }
     run.metric("schemas_checked", checked);
     run.metric("versions_compared", compared);
     Ok(run)
+}
+
+/// What judging one file produced.
+#[derive(Default)]
+struct FileResult {
+    findings: Vec<crate::finding::Finding>,
+    notes: Vec<String>,
+    checked: bool,
+    compared: u64,
+}
+
+/// Validate one changed schema file and check it against its earlier versions.
+fn check_file(
+    ctx: &GateContext<'_>,
+    file: &ChangedFile,
+    histories: &history::Histories,
+    loader: &mut Loader<'_>,
+) -> anyhow::Result<FileResult> {
+    let cfg = &ctx.config.gates.avro;
+    let mut out = FileResult::default();
+    if file.status == FileStatus::Deleted {
+        out.notes.push(format!(
+            "{}: schema file deleted (the registry subject, if any, is not checked)",
+            file.path
+        ));
+        return Ok(out);
+    }
+    let Some(head_path) = file.head_path() else {
+        return Ok(out);
+    };
+    let Some(bytes) = ctx.read(Side::Head, head_path)? else {
+        return Ok(out);
+    };
+    out.checked = true;
+    let new = match loader.load(Some(&ctx.changes.head), &file.path, &bytes) {
+        Ok(l) => l,
+        Err(errors) => {
+            out.findings
+                .extend(errors.iter().map(findings::schema_problem));
+            return Ok(out);
+        }
+    };
+    let issues = new.set.validate(|i| i == 0);
+    let invalid = issues.iter().any(|e| !e.is_warning());
+    out.findings
+        .extend(issues.iter().map(findings::schema_problem));
+    let mode = cfg.mode_for(&file.path);
+    if invalid || mode == Mode::None {
+        return Ok(out);
+    }
+    let Some(base_raw) = file.base_path() else {
+        return Ok(out);
+    };
+    let base_path = String::from_utf8_lossy(base_raw).into_owned();
+
+    // Earlier versions, oldest first, with labels.
+    let mut previous: Vec<(String, bool, Loaded)> = Vec::new();
+    if mode.transitive() {
+        let versions = histories
+            .versions
+            .get(&base_path)
+            .map_or(&[][..], |v| &v[..]);
+        let newest = versions.len().saturating_sub(1);
+        for (i, v) in versions.iter().enumerate() {
+            let is_base = i == newest && v.commit == ctx.changes.base;
+            let label = if is_base {
+                format!("the base version ({})", short(&v.commit))
+            } else {
+                format!("the version of commit {}", short(&v.commit))
+            };
+            match loader.load(Some(&v.commit), &base_path, &v.bytes) {
+                Ok(l) => previous.push((label, is_base, l)),
+                Err(e) => out.notes.push(format!(
+                    "{base_path} at {}: earlier version not checked, it does not read: {}",
+                    short(&v.commit),
+                    e.first().map(|e| e.to_string()).unwrap_or_default()
+                )),
+            }
+        }
+    } else if let Some(old) = ctx.read(Side::Base, base_raw)? {
+        match loader.load(Some(&ctx.changes.base), &base_path, &old) {
+            Ok(l) => previous.push((
+                format!("the base version ({})", short(&ctx.changes.base)),
+                true,
+                l,
+            )),
+            Err(e) => out.notes.push(format!(
+                "{base_path}: the base version does not read, so compatibility was not checked: {}",
+                e.first().map(|e| e.to_string()).unwrap_or_default()
+            )),
+        }
+    }
+    if previous.is_empty() {
+        return Ok(out);
+    }
+    out.compared = previous.len() as u64;
+    let versions: Vec<mode::Version<'_>> =
+        previous.iter().map(|(_, _, l)| (&l.set, l.root)).collect();
+    let violations = mode::check(mode, (&new.set, new.root), &versions);
+    let against: Vec<Against<'_>> = previous
+        .iter()
+        .map(|(label, is_base, l)| Against {
+            path: &base_path,
+            label: label.clone(),
+            set: &l.set,
+            is_base: *is_base,
+        })
+        .collect();
+    out.findings.extend(findings::violations(
+        mode,
+        &file.path,
+        &new.set,
+        &against,
+        &violations,
+    ));
+    if let (Some((_, _, latest)), Some(old)) = (previous.last(), against.last()) {
+        let changes = compat::logical_changes((&new.set, new.root), (&latest.set, latest.root));
+        out.findings
+            .extend(findings::logical_changes(&file.path, old, &changes));
+    }
+    Ok(out)
 }
