@@ -5,7 +5,8 @@
 use super::compat::{IncompatKind, LogicalChange};
 use super::mode::{Direction, Mode, Violation};
 use super::rules::{
-    self, DEFAULT_NOT_FIRST_BRANCH, INVALID_LOGICAL_TYPE, LOGICAL_TYPE_CHANGED, SCHEMA_INVALID,
+    self, DEFAULT_NOT_FIRST_BRANCH, INVALID_LOGICAL_TYPE, LOGICAL_TYPE_CHANGED,
+    REGISTRY_INCOMPATIBLE, REGISTRY_UNAVAILABLE, SCHEMA_INVALID,
 };
 use super::schema::{Problem, SchemaError, SchemaSet};
 use crate::finding::{Finding, Location, Severity};
@@ -71,6 +72,41 @@ pub fn logical_changes(
             .with_help("Keep the logical type and its parameters; for a new precision, scale or unit add a new field and migrate consumers.")
         })
         .collect()
+}
+
+/// The registry refused the schema for `subject`.
+pub fn registry_incompatible(path: &str, subject: &str, messages: &[String]) -> Finding {
+    let detail = if messages.is_empty() {
+        "no details given".to_string()
+    } else {
+        messages.join("; ")
+    };
+    Finding::new(
+        GATE,
+        REGISTRY_INCOMPATIBLE,
+        Severity::Error,
+        format!("The Schema Registry rejects this schema for subject `{subject}`"),
+        Some(Location::line(path, 1)),
+        subject,
+    )
+    .with_message(format!(
+        "The registry checked it against the subject's latest version under the subject's compatibility level: {detail}"
+    ))
+    .with_help("Make the change compatible (see the messages), or agree a new subject with the consumers.")
+}
+
+/// The registry could not be asked about `subject`.
+pub fn registry_unavailable(path: &str, subject: &str, error: &str) -> Finding {
+    Finding::new(
+        GATE,
+        REGISTRY_UNAVAILABLE,
+        Severity::Warning,
+        format!("Could not check subject `{subject}` with the Schema Registry"),
+        Some(Location::line(path, 1)),
+        subject,
+    )
+    .with_message(format!("The registry check failed: {error}. The offline checks still ran."))
+    .with_help("Check gates.avro.registry.url and the SHIPGATE_REGISTRY_USER_INFO / SHIPGATE_REGISTRY_TOKEN variables.")
 }
 
 /// One earlier version a schema was checked against.

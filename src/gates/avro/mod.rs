@@ -14,6 +14,7 @@ mod history;
 pub mod json;
 mod loader;
 pub mod mode;
+pub mod registry;
 mod rules;
 mod run;
 pub mod schema;
@@ -42,6 +43,8 @@ crate::gate_config! {
         pub modes: Vec<ModeOverride>,
         /// How many earlier versions transitive modes check (default 20).
         pub history_depth: Option<usize>,
+        /// Optional check against a live Schema Registry (`url`, `subjects`, `timeout_seconds`).
+        pub registry: registry::RegistryConfig,
     }
 }
 

@@ -11,6 +11,8 @@ pub const SCHEMA_INVALID: &str = "avro-schema-invalid";
 pub const DEFAULT_NOT_FIRST_BRANCH: &str = "avro-default-not-first-union-branch";
 pub const INVALID_LOGICAL_TYPE: &str = "avro-invalid-logical-type";
 pub const LOGICAL_TYPE_CHANGED: &str = "avro-logical-type-changed";
+pub const REGISTRY_INCOMPATIBLE: &str = "avro-registry-incompatible";
+pub const REGISTRY_UNAVAILABLE: &str = "avro-registry-unavailable";
 
 /// The rule id reporting incompatibility `kind`.
 pub fn rule_for(kind: IncompatKind) -> &'static str {
@@ -183,5 +185,34 @@ ten; millis read as micros are off by a thousand. Nothing fails; the data is sil
 ## Example\n\
 Bad: `\"scale\": 2` changed to `\"scale\": 3` on a decimal field.\n\
 Good: add a new field with the new scale and migrate consumers; keep the old field unchanged.",
+    ),
+    rule(
+        REGISTRY_INCOMPATIBLE,
+        Severity::Error,
+        "The live Schema Registry rejects the changed schema for its subject",
+        "## What it does\n\
+When `gates.avro.registry.url` is set, asks the registry whether the changed schema is compatible with \
+the subject's latest registered version under the subject's own compatibility level \
+(`POST /compatibility/subjects/{subject}/versions/latest?verbose=true`) and reports a refusal with the \
+registry's messages.\n\n\
+## Why is this bad?\n\
+The producer's registration of this schema will fail at deploy time (or, with auto-registration off, \
+consumers will meet data they cannot read). The registry may hold versions git does not know about.\n\n\
+## Example\n\
+Bad: a field added without a default to a subject whose level is BACKWARD.\n\
+Good: add the field with a default, or agree a new subject with the consumers.",
+    ),
+    rule(
+        REGISTRY_UNAVAILABLE,
+        Severity::Warning,
+        "The Schema Registry could not be asked (unreachable, timed out, refused the credentials)",
+        "## What it does\n\
+Reports that the configured registry check could not be made: connection or TLS failure, timeout \
+after retries, HTTP 401/403, or an unexpected answer. The offline checks still ran.\n\n\
+## Why is this bad?\n\
+The change was not checked against what is really registered.\n\n\
+## Example\n\
+Fix: set `SHIPGATE_REGISTRY_USER_INFO` (`key:secret`) or `SHIPGATE_REGISTRY_TOKEN` in the CI job, and \
+check `gates.avro.registry.url`. Set this rule to `error` to fail closed.",
     ),
 ];

@@ -6,6 +6,7 @@
 use super::findings::{self, Against};
 use super::loader::{Loaded, Loader};
 use super::mode::{self, Mode};
+use super::registry::{Registry, Verdict as RegistryVerdict};
 use super::{compat, glob, history};
 use crate::changeset::{ChangedFile, FileStatus};
 use crate::finding::Side;
@@ -98,13 +99,35 @@ pub fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
             .collect()
     });
     let (mut checked, mut compared) = (0u64, 0u64);
+    let mut for_registry = Vec::new();
     for result in results {
         for file in result? {
             run.findings.extend(file.findings);
             run.notes.extend(file.notes);
             checked += u64::from(file.checked);
             compared += file.compared;
+            for_registry.extend(file.registry);
         }
+    }
+    if let Some(registry) = Registry::from_config(&cfg.registry) {
+        let mut asked = 0u64;
+        for (path, text) in for_registry {
+            let subject = cfg.registry.subject_for(&path);
+            asked += 1;
+            match registry.check(&subject, &text) {
+                Ok(RegistryVerdict::Compatible) => {}
+                Ok(RegistryVerdict::NoSubject) => run.notes.push(format!(
+                    "{path}: subject `{subject}` has no registered version yet; nothing to compare with in the registry"
+                )),
+                Ok(RegistryVerdict::Incompatible(messages)) => {
+                    run.findings.push(findings::registry_incompatible(&path, &subject, &messages))
+                }
+                Err(e) => run
+                    .findings
+                    .push(findings::registry_unavailable(&path, &subject, &e.to_string())),
+            }
+        }
+        run.metric("registry_checks", asked);
     }
     run.metric("schemas_checked", checked);
     run.metric("versions_compared", compared);
@@ -118,6 +141,8 @@ struct FileResult {
     notes: Vec<String>,
     checked: bool,
     compared: u64,
+    /// For the registry check: the file's path and text, if it is valid and self-contained.
+    registry: Option<(String, String)>,
 }
 
 /// Validate one changed schema file and check it against its earlier versions.
@@ -155,6 +180,19 @@ fn check_file(
     let invalid = issues.iter().any(|e| !e.is_warning());
     out.findings
         .extend(issues.iter().map(findings::schema_problem));
+    if !invalid && cfg.registry.url.is_some() {
+        if new.set.files.len() == 1 {
+            out.registry = Some((
+                file.path.clone(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ));
+        } else {
+            out.notes.push(format!(
+                "{}: uses types from other files, which the registry needs as schema references; not sent to the registry",
+                file.path
+            ));
+        }
+    }
     let mode = cfg.mode_for(&file.path);
     if invalid || mode == Mode::None {
         return Ok(out);
