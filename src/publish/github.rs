@@ -42,6 +42,8 @@ pub struct Options<'a> {
     pub comment: CommentMode,
     /// The sticky comment's id (its marker).
     pub comment_id: &'a str,
+    /// One check run per gate that ran (`NAME / GATE`) instead of one overall.
+    pub per_gate: bool,
 }
 
 fn conclusion(v: Verdict) -> Conclusion {
@@ -138,13 +140,23 @@ fn permission_note(what: &str, e: &ApiError) -> String {
 pub fn publish(target: &Target<'_>, view: &ReportView, opts: &Options<'_>, log: &Log) {
     let mut read_only = false;
     if let Some(name) = opts.check_run {
-        match check_run(target, view, name) {
-            Ok(()) => {}
-            Err(e) if e.is_permission() => {
-                log(&permission_note("check run", &e));
-                read_only = true;
+        let runs: Vec<(String, ReportView)> = if opts.per_gate {
+            view.ran()
+                .map(|g| (format!("{name} / {}", g.gate), view.for_gate(g)))
+                .collect()
+        } else {
+            vec![(name.to_string(), view.clone())]
+        };
+        for (name, view) in &runs {
+            match check_run(target, view, name) {
+                Ok(()) => {}
+                Err(e) if e.is_permission() => {
+                    log(&permission_note("check run", &e));
+                    read_only = true;
+                    break;
+                }
+                Err(e) => log(&format!("could not publish the check run `{name}`: {e}")),
             }
-            Err(e) => log(&format!("could not publish the check run: {e}")),
         }
     }
     if read_only {

@@ -61,7 +61,12 @@ pub struct PublishArgs {
     #[arg(long, value_enum, default_value = "auto", env = "INPUT_COMMENT")]
     pub comment: CommentMode,
     /// Name of the GitHub check run (give each per-stage job its own).
-    #[arg(long, value_name = "NAME", default_value = "shipgate", env = "INPUT_CHECK_RUN")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "shipgate",
+        env = "INPUT_CHECK_RUN"
+    )]
     pub check_run: String,
     /// Which sticky comment to keep up to date: jobs with the same id share one
     /// comment, each replacing the sections of the gates it ran.
@@ -70,6 +75,10 @@ pub struct PublishArgs {
     /// Do not create a GitHub check run.
     #[arg(long)]
     pub no_check_run: bool,
+    /// One check run for the whole run (`overall`), or one per gate that ran
+    /// (`per-gate`), named `NAME / GATE` (e.g. `shipgate / coverage`).
+    #[arg(long, value_enum, default_value = "overall", env = "INPUT_CHECK_RUNS")]
+    pub check_runs: CheckRuns,
     /// Also set a commit status with this context/name (default `shipgate` when given without a value).
     #[arg(
         long,
@@ -84,6 +93,15 @@ pub struct PublishArgs {
     pub no_publish: bool,
 }
 
+/// How many check runs a run creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckRuns {
+    /// One, named `--check-run` (default `shipgate`), with the overall verdict.
+    Overall,
+    /// One per gate that ran, named `NAME / GATE`, each with that gate's conclusion.
+    PerGate,
+}
+
 impl Default for PublishArgs {
     fn default() -> Self {
         PublishArgs {
@@ -95,6 +113,7 @@ impl Default for PublishArgs {
             check_run: "shipgate".into(),
             comment_id: "shipgate".into(),
             no_check_run: false,
+            check_runs: CheckRuns::Overall,
             status_context: None,
             no_publish: false,
         }
@@ -322,6 +341,7 @@ fn publish_github(view: &ReportView, ctx: &Context<'_>, args: &PublishArgs, log:
             .filter(|s| !s.trim().is_empty()),
         comment: args.comment,
         comment_id: args.comment_id.trim(),
+        per_gate: args.check_runs == CheckRuns::PerGate,
     };
     github::publish(&target, view, &opts, log);
 }

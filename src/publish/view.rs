@@ -106,6 +106,36 @@ impl ReportView {
     }
 
     /// Gates that ran in this report (not `not_run`), in report order.
+    /// The view of one gate alone, with that gate's own verdict (for per-gate check runs).
+    pub fn for_gate(&self, gate: &GateOutcome) -> ReportView {
+        let verdict = match gate.status {
+            GateStatus::Fail if gate.blocking => Verdict::Fail,
+            GateStatus::Error if gate.blocking => Verdict::Error,
+            _ => Verdict::Pass,
+        };
+        let mut counts = CountsView::default();
+        for f in &gate.findings {
+            match f.severity {
+                Severity::Error => counts.error += 1,
+                Severity::Warning => counts.warning += 1,
+                Severity::Notice => counts.notice += 1,
+            }
+        }
+        let tag = format!("gate {} ", gate.gate);
+        ReportView {
+            gates: vec![gate.clone()],
+            counts,
+            verdict,
+            verdict_reasons: self
+                .verdict_reasons
+                .iter()
+                .filter(|r| r.starts_with(&tag))
+                .cloned()
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     pub fn ran(&self) -> impl Iterator<Item = &GateOutcome> {
         self.gates.iter().filter(|g| g.status != GateStatus::NotRun)
     }

@@ -3,6 +3,8 @@
 //! (fixtures/publish/github-api-subset.json).
 #![allow(dead_code)]
 
+pub mod fake_github;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
