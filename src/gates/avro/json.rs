@@ -3,8 +3,8 @@
 //! `.avsc` files are JSON; every finding must name a line, and serde_json does
 //! not keep positions. This parser builds a tree of [`Json`] nodes, each with
 //! its 1-based line and column, and rejects what strict JSON rejects (trailing
-//! commas, comments, bad escapes, leading zeros), with the line and column of
-//! the problem. Duplicate object keys are kept in order (the schema reader
+//! commas, bad escapes, leading zeros), with the line and column of the
+//! problem. `//` and `/* */` comments are skipped, as Avro's Java parser does. Duplicate object keys are kept in order (the schema reader
 //! decides what they mean). Nesting is bounded ([`MAX_DEPTH`]) so that no input
 //! can exhaust the stack. Not for: schema semantics (see `schema`).
 
@@ -192,6 +192,9 @@ impl Parser<'_> {
         }
     }
 
+    /// Skip whitespace and comments (`// ...` and `/* ... */`, which Avro's Java
+    /// parser accepts: it enables Jackson's ALLOW_COMMENTS). An unterminated
+    /// block comment runs to the end and is reported by whatever comes next.
     fn ws(&mut self) {
         while let Some(&b) = self.s.get(self.i) {
             match b {
@@ -200,6 +203,29 @@ impl Parser<'_> {
                     self.i += 1;
                     self.line += 1;
                     self.line_start = self.i;
+                }
+                b'/' if self.s.get(self.i + 1) == Some(&b'/') => {
+                    while self.s.get(self.i).is_some_and(|&c| c != b'\n') {
+                        self.i += 1;
+                    }
+                }
+                b'/' if self.s.get(self.i + 1) == Some(&b'*') => {
+                    self.i += 2;
+                    loop {
+                        match self.s.get(self.i) {
+                            None => return,
+                            Some(b'*') if self.s.get(self.i + 1) == Some(&b'/') => {
+                                self.i += 2;
+                                break;
+                            }
+                            Some(b'\n') => {
+                                self.i += 1;
+                                self.line += 1;
+                                self.line_start = self.i;
+                            }
+                            Some(_) => self.i += 1,
+                        }
+                    }
                 }
                 _ => break,
             }
@@ -437,6 +463,15 @@ mod tests {
         assert!(parse(b"\"a").is_err());
         assert!(parse(b"{} x").is_err());
         assert!(parse(b"\xff").is_err());
+    }
+
+    #[test]
+    fn comments_are_skipped_as_avro_java_does() {
+        let doc = parse(b"// an event\n{ /* the type */ \"type\": \"int\",\n /* two\n lines */ \"x\": 1 // end\n}").unwrap();
+        assert_eq!(doc.get("type").and_then(Json::as_str), Some("int"));
+        assert_eq!(doc.member("x").map(|m| m.line), Some(4));
+        assert!(parse(b"{\"a\": 1 /* open").is_err());
+        assert!(parse(b"{\"a\": 1} # hash").is_err());
     }
 
     #[test]
