@@ -355,3 +355,38 @@ fn standalone_transitive_modes_use_every_earlier_file() {
         "{doc}"
     );
 }
+
+#[test]
+fn inline_allow_comment_silences_a_finding_only_when_policy_allows() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".shipgate.yml",
+        "policy:\n  allow_inline_suppressions: always\n",
+    );
+    repo.write("schemas/order.avsc", V1);
+    repo.commit("v1");
+    repo.branch("feature");
+    repo.write(
+        "schemas/order.avsc",
+        V1.replace(
+            "{\"name\": \"amount\", \"type\": \"long\"}",
+            "{\"name\": \"amount\", \"type\": \"int\"} // shipgate:allow avro-type-mismatch (no data yet)",
+        ),
+    );
+    repo.commit("narrow amount, knowingly");
+    let run = repo.shipgate(&[
+        "check", "--target", "main", "--gate", "avro", "--format", "json",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(avro_findings(&run.json()).is_empty());
+
+    // The default policy does not let a change silence its own findings.
+    repo.write(".shipgate.yml", "gates:\n  avro:\n    mode: BACKWARD\n");
+    repo.commit("default policy");
+    let run = repo.shipgate(&[
+        "check", "--target", "main", "--gate", "avro", "--format", "json",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let findings = avro_findings(&run.json());
+    assert_eq!(findings[0]["rule"], "avro-type-mismatch", "{findings:#?}");
+}

@@ -143,10 +143,54 @@ struct FileResult {
     compared: u64,
     /// For the registry check: the file's path and text, if it is valid and self-contained.
     registry: Option<(String, String)>,
+    /// The head file's text (for inline suppressions).
+    head_text: Option<Vec<u8>>,
+}
+
+/// Judge one file, then drop the findings an inline `shipgate:allow` comment
+/// silences (where policy lets it: see `GateContext::allow_inline_suppression`).
+fn check_file(
+    ctx: &GateContext<'_>,
+    file: &ChangedFile,
+    histories: &history::Histories,
+    loader: &mut Loader<'_>,
+) -> anyhow::Result<FileResult> {
+    let mut out = judge_file(ctx, file, histories, loader)?;
+    if let Some(text) = out.head_text.take() {
+        let text = String::from_utf8_lossy(&text);
+        let lines: Vec<&str> = text.lines().collect();
+        out.findings.retain(|f| {
+            let Some(loc) = f.location.as_ref().filter(|l| l.side == Side::Head) else {
+                return true;
+            };
+            let line = loc.start_line;
+            let allowed = lines
+                .get((line as usize).wrapping_sub(1))
+                .and_then(|l| allow_comment(l))
+                .is_some_and(|rules| rules.is_empty() || rules.iter().any(|r| *r == f.rule));
+            !(allowed && ctx.allow_inline_suppression("avro", &f.rule, &loc.path, line))
+        });
+    }
+    Ok(out)
+}
+
+/// The rules a `// shipgate:allow [RULE...]` (or `/* ... */`) comment on `line`
+/// names; empty means every rule. `None` when the line has no such comment.
+fn allow_comment(line: &str) -> Option<Vec<&str>> {
+    let start = line.find("//").or_else(|| line.find("/*"))?;
+    let comment = &line[start..];
+    let at = comment.find("shipgate:allow")?;
+    let rest = comment[at + "shipgate:allow".len()..].trim_end_matches("*/");
+    Some(
+        rest.split(|c: char| c.is_whitespace() || c == ',')
+            .map(|w| w.trim_end_matches("*/"))
+            .filter(|w| w.starts_with("avro-"))
+            .collect(),
+    )
 }
 
 /// Validate one changed schema file and check it against its earlier versions.
-fn check_file(
+fn judge_file(
     ctx: &GateContext<'_>,
     file: &ChangedFile,
     histories: &history::Histories,
@@ -168,6 +212,7 @@ fn check_file(
         return Ok(out);
     };
     out.checked = true;
+    out.head_text = Some(bytes.clone());
     let new = match loader.load(Some(&ctx.changes.head), &file.path, &bytes) {
         Ok(l) => l,
         Err(errors) => {
@@ -268,4 +313,25 @@ fn check_file(
             .extend(findings::logical_changes(&file.path, old, &changes));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::allow_comment;
+
+    #[test]
+    fn allow_comments_name_rules_or_all() {
+        assert_eq!(
+            allow_comment(r#"  {"name": "a", "type": "int"} // shipgate:allow"#),
+            Some(vec![])
+        );
+        assert_eq!(
+            allow_comment(
+                r#"{"name": "a"}, /* shipgate:allow avro-type-mismatch, avro-name-mismatch */"#
+            ),
+            Some(vec!["avro-type-mismatch", "avro-name-mismatch"])
+        );
+        assert_eq!(allow_comment(r#"{"name": "shipgate:allow"}"#), None);
+        assert_eq!(allow_comment(r#"{"name": "a"} // just a note"#), None);
+    }
 }
