@@ -200,7 +200,15 @@ impl SchemaSet {
 
     /// The node `id`, with references followed to their definition.
     pub fn get(&self, id: NodeId) -> &Node {
-        let mut node = &self.nodes[id.min(self.nodes.len().saturating_sub(1))];
+        static MISSING: Node = Node {
+            kind: Kind::Null,
+            file: 0,
+            line: 0,
+            logical_type: None,
+        };
+        let Some(mut node) = self.nodes.get(id) else {
+            return &MISSING;
+        };
         // A reference's target is a definition, never another reference,
         // but bound the walk anyway.
         for _ in 0..4 {
