@@ -20,5 +20,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = set.validate(|_| true);
     let _ = set.describe(root);
     let found = compat::check((&set, root), (&set, root));
-    assert!(found.is_empty(), "a schema must read its own data: {found:?}");
+    assert!(
+        found.is_empty(),
+        "a schema must read its own data: {found:?}"
+    );
 });
