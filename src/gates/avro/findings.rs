@@ -2,13 +2,14 @@
 //! what broke, where (the head file's line, or the base file's for what the
 //! change removed), why, and how to fix it. Not for: deciding compatibility.
 
+use super::compat;
 use super::compat::{IncompatKind, LogicalChange};
-use super::mode::{Direction, Mode, Violation};
+use super::mode::{self, Direction, Mode, Violation};
 use super::rules::{
     self, DEFAULT_NOT_FIRST_BRANCH, INVALID_LOGICAL_TYPE, LOGICAL_TYPE_CHANGED,
     REGISTRY_INCOMPATIBLE, REGISTRY_UNAVAILABLE, SCHEMA_INVALID,
 };
-use super::schema::{Problem, SchemaError, SchemaSet};
+use super::schema::{Kind, NodeId, Problem, SchemaError, SchemaSet};
 use crate::finding::{Finding, Location, Severity};
 
 const GATE: &str = "avro";
@@ -45,6 +46,69 @@ pub fn schema_problem(e: &SchemaError) -> Finding {
     )
     .with_message(e.message.clone())
     .with_help(help)
+}
+
+/// Every finding of checking `new` against earlier versions (`against`, with their
+/// roots in `roots`, oldest first) under `mode`, plus logical-type warnings
+/// against the newest. For a protocol (`.avpr`) file each named type is checked
+/// against the type of the same full name (or one of its aliases) in each
+/// earlier version; types added or removed are not compatibility problems.
+pub fn compare(
+    mode: Mode,
+    new_path: &str,
+    new: (&SchemaSet, NodeId),
+    against: &[Against<'_>],
+    roots: &[NodeId],
+    protocol: bool,
+) -> Vec<Finding> {
+    let (set, root) = new;
+    // (node in the new schema, its counterpart in each earlier version)
+    let mut pairs: Vec<(NodeId, Vec<Option<NodeId>>)> = Vec::new();
+    if protocol {
+        let types = match &set.get(root).kind {
+            Kind::Union(b) => b.clone(),
+            _ => vec![root],
+        };
+        for t in types {
+            let Some(named) = set.get(t).kind.named() else {
+                continue;
+            };
+            let names: Vec<&String> = std::iter::once(&named.fullname)
+                .chain(&named.aliases)
+                .collect();
+            let olds = against
+                .iter()
+                .map(|a| names.iter().find_map(|n| a.set.lookup(n)))
+                .collect();
+            pairs.push((t, olds));
+        }
+    } else {
+        pairs.push((root, roots.iter().map(|&r| Some(r)).collect()));
+    }
+    let mut out = Vec::new();
+    for (node, olds) in pairs {
+        let present: Vec<usize> = (0..olds.len()).filter(|&i| olds[i].is_some()).collect();
+        let versions: Vec<mode::Version<'_>> = present
+            .iter()
+            .filter_map(|&i| olds[i].map(|o| (against[i].set, o)))
+            .collect();
+        let subset: Vec<Against<'_>> = present
+            .iter()
+            .map(|&i| Against {
+                path: against[i].path,
+                label: against[i].label.clone(),
+                set: against[i].set,
+                is_base: against[i].is_base,
+            })
+            .collect();
+        let found = mode::check(mode, (set, node), &versions);
+        out.extend(violations(mode, new_path, set, &subset, &found));
+        if let (Some(&(old_set, old_node)), Some(old)) = (versions.last(), subset.last()) {
+            let changes = compat::logical_changes((set, node), (old_set, old_node));
+            out.extend(logical_changes(new_path, old, &changes));
+        }
+    }
+    out
 }
 
 /// Warnings for values whose logical type changed (new schema as reader of `old`).

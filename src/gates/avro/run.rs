@@ -5,9 +5,9 @@
 
 use super::findings::{self, Against};
 use super::loader::{Loaded, Loader};
-use super::mode::{self, Mode};
+use super::mode::Mode;
 use super::registry::{Registry, Verdict as RegistryVerdict};
-use super::{compat, glob, history};
+use super::{glob, history};
 use crate::changeset::{ChangedFile, FileStatus};
 use crate::finding::Side;
 use crate::gates::{GateContext, GateRun};
@@ -288,9 +288,7 @@ fn judge_file(
         return Ok(out);
     }
     out.compared = previous.len() as u64;
-    let versions: Vec<mode::Version<'_>> =
-        previous.iter().map(|(_, _, l)| (&l.set, l.root)).collect();
-    let violations = mode::check(mode, (&new.set, new.root), &versions);
+    let roots: Vec<_> = previous.iter().map(|(_, _, l)| l.root).collect();
     let against: Vec<Against<'_>> = previous
         .iter()
         .map(|(label, is_base, l)| Against {
@@ -300,18 +298,14 @@ fn judge_file(
             is_base: *is_base,
         })
         .collect();
-    out.findings.extend(findings::violations(
+    out.findings.extend(findings::compare(
         mode,
         &file.path,
-        &new.set,
+        (&new.set, new.root),
         &against,
-        &violations,
+        &roots,
+        file.path.ends_with(".avpr"),
     ));
-    if let (Some((_, _, latest)), Some(old)) = (previous.last(), against.last()) {
-        let changes = compat::logical_changes((&new.set, new.root), (&latest.set, latest.root));
-        out.findings
-            .extend(findings::logical_changes(&file.path, old, &changes));
-    }
     Ok(out)
 }
 

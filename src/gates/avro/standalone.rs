@@ -3,10 +3,9 @@
 //! versions, newest last; each file must be self-contained.
 //! Not for: repository runs (see `run`).
 
-use super::compat;
 use super::findings::{self, Against};
 use super::loader::{Loaded, Loader};
-use super::mode::{self, Mode};
+use super::mode::Mode;
 use crate::finding::{Finding, Severity};
 use anyhow::bail;
 use std::path::PathBuf;
@@ -116,8 +115,7 @@ pub fn check_files(files: &[PathBuf], mode: Mode) -> anyhow::Result<Vec<Finding>
     let Some((new_path, new)) = loaded.pop() else {
         bail!("no schema files given");
     };
-    let versions: Vec<mode::Version<'_>> = loaded.iter().map(|(_, l)| (&l.set, l.root)).collect();
-    let violations = mode::check(mode, (&new.set, new.root), &versions);
+    let roots: Vec<_> = loaded.iter().map(|(_, l)| l.root).collect();
     let against: Vec<Against<'_>> = loaded
         .iter()
         .map(|(path, l)| Against {
@@ -128,16 +126,13 @@ pub fn check_files(files: &[PathBuf], mode: Mode) -> anyhow::Result<Vec<Finding>
             is_base: true,
         })
         .collect();
-    findings.extend(findings::violations(
+    findings.extend(findings::compare(
         mode,
         &new_path,
-        &new.set,
+        (&new.set, new.root),
         &against,
-        &violations,
+        &roots,
+        new_path.ends_with(".avpr"),
     ));
-    if let (Some((_, latest)), Some(old)) = (loaded.last(), against.last()) {
-        let changes = compat::logical_changes((&new.set, new.root), (&latest.set, latest.root));
-        findings.extend(findings::logical_changes(&new_path, old, &changes));
-    }
     Ok(findings)
 }
