@@ -390,3 +390,39 @@ fn inline_allow_comment_silences_a_finding_only_when_policy_allows() {
     let findings = avro_findings(&run.json());
     assert_eq!(findings[0]["rule"], "avro-type-mismatch", "{findings:#?}");
 }
+
+#[test]
+fn protocols_are_checked_type_by_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = r#"{"protocol": "Shop", "namespace": "shop", "types": [
+  {"type": "record", "name": "Order", "fields": [{"name": "amount", "type": "long"}]},
+  {"type": "record", "name": "Gone", "fields": []}
+]}"#;
+    // `Gone` removed and `Refund` added: not compatibility problems for a protocol.
+    let compatible = r#"{"protocol": "Shop", "namespace": "shop", "types": [
+  {"type": "record", "name": "Order", "fields": [{"name": "amount", "type": "long"}]},
+  {"type": "record", "name": "Refund", "fields": [{"name": "x", "type": "int"}]}
+]}"#;
+    let narrowed = compatible.replace(
+        "\"amount\", \"type\": \"long\"",
+        "\"amount\", \"type\": \"int\"",
+    );
+    std::fs::write(dir.path().join("old.avpr"), old).unwrap();
+    std::fs::write(dir.path().join("ok.avpr"), compatible).unwrap();
+    std::fs::write(dir.path().join("bad.avpr"), &narrowed).unwrap();
+    let run = common::shipgate_in(
+        dir.path(),
+        &["avro", "check", "old.avpr", "ok.avpr", "--mode", "FULL"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = common::shipgate_in(
+        dir.path(),
+        &["avro", "check", "old.avpr", "bad.avpr", "--format", "json"],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let doc = run.json();
+    assert_eq!(doc["findings"][0]["rule"], "avro-type-mismatch");
+    assert_eq!(doc["findings"][0]["location"]["start_line"], 2);
+}

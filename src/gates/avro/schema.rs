@@ -273,7 +273,11 @@ impl SchemaSet {
             defined: Vec::new(),
         };
         reader.file = reader.set.files.len() - 1;
-        let result = reader.schema(doc, None);
+        let result = if path.ends_with(".avpr") {
+            reader.protocol(doc)
+        } else {
+            reader.schema(doc, None)
+        };
         if result.is_err() {
             let defined = std::mem::take(&mut reader.defined);
             for name in defined {
@@ -642,6 +646,35 @@ impl Reader<'_, '_> {
                 ),
             ),
         }
+    }
+
+    /// A protocol file (`.avpr`): its `types`, in its namespace, as a union
+    /// root. Messages are not read (they describe RPC calls, not stored data).
+    fn protocol(&mut self, doc: &Json) -> Result<NodeId, SchemaError> {
+        if !matches!(doc.value, Value::Object(_)) {
+            return self.err(
+                doc.line,
+                format!("a protocol must be an object, found {}", doc.kind()),
+            );
+        }
+        let Some((name, _)) = self.string_member(doc, "protocol")? else {
+            return self.err(doc.line, "protocol has no `protocol` name");
+        };
+        let ns = match (self.string_member(doc, "namespace")?, name.rsplit_once('.')) {
+            (Some((ns, _)), _) => Some(ns),
+            (None, Some((space, _))) => Some(space.to_string()),
+            (None, None) => None,
+        };
+        let mut ids = Vec::new();
+        if let Some(types) = doc.member("types") {
+            let Value::Array(items) = &types.value.value else {
+                return self.err(types.value.line, "`types` must be an array of named types");
+            };
+            for item in items {
+                ids.push(self.schema(item, ns.as_deref().filter(|s| !s.is_empty()))?);
+            }
+        }
+        Ok(self.push(Kind::Union(ids), doc.line, None))
     }
 
     fn reference(
@@ -1041,6 +1074,32 @@ mod tests {
                 (5, Problem::InvalidLogicalType)
             ],
             "{issues:?}"
+        );
+    }
+
+    #[test]
+    fn protocols_are_read_as_their_types() {
+        let mut set = SchemaSet::new();
+        let root = set
+            .add_file(
+                "p.avpr",
+                br#"{"protocol": "Shop", "namespace": "shop", "types": [
+                    {"type": "enum", "name": "Status", "symbols": ["NEW"]},
+                    {"type": "record", "name": "Order", "fields": [{"name": "s", "type": "Status"}]}],
+                    "messages": {"place": {"request": [{"name": "o", "type": "Order"}], "response": "null"}}}"#,
+            )
+            .unwrap();
+        set.resolve().unwrap();
+        let Kind::Union(types) = &set.get(root).kind else {
+            panic!()
+        };
+        assert_eq!(types.len(), 2);
+        assert!(set.lookup("shop.Order").is_some());
+        assert!(
+            set.add_file("q.avpr", br#"{"types": []}"#)
+                .unwrap_err()
+                .message
+                .contains("protocol")
         );
     }
 
