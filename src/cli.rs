@@ -106,6 +106,9 @@ pub enum Command {
     Publish(crate::publish::handover::HandoverArgs),
     /// Scan for secrets outside a change: directories (tree mode) or git history.
     Secrets(crate::gates::secrets::cli::SecretsArgs),
+    /// Avro schema compatibility outside a change (`shipgate avro check OLD.avsc NEW.avsc --mode FULL`).
+    #[command(subcommand)]
+    Avro(crate::gates::avro::standalone::AvroCommand),
     /// Build a demo repository whose change trips the gates, and check it.
     Demo {
         /// Where to create the demo repository (default: a temporary directory, removed afterwards).
@@ -275,6 +278,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Publish(args) => crate::publish::handover::run(args),
         Command::Demo { dir } => crate::demo::run(dir.as_deref()),
         Command::Secrets(args) => crate::gates::secrets::cli::run(args),
+        Command::Avro(cmd) => crate::gates::avro::standalone::run(cmd),
     }
 }
 
