@@ -314,3 +314,53 @@ fn keystore_files_are_reported_by_name() {
     // A warning does not fail the default `fail_on: error`.
     assert_eq!(run.code, 0, "{run:?}");
 }
+
+#[test]
+fn rules_can_be_turned_off_or_relevelled_and_are_explained() {
+    let mut rng = Rng::new(104);
+    let token = synth::github(&mut rng, 'p');
+    let repo = TestRepo::new();
+    repo.write(
+        ".shipgate.yml",
+        "gates:\n  secrets:\n    rules:\n      github-personal-access-token: off\n      aws-access-key-id: error\n",
+    );
+    repo.write("README.md", "x\n");
+    repo.commit("base");
+    repo.branch("feature");
+    repo.write("a.env", format!("T={token}\n"));
+    repo.commit("token");
+    let run = repo.shipgate(&[
+        "check", "--target", "main", "--gate", "secrets", "--format", "json",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(gate(&run.json(), "secrets")["suppressed"], 1, "{run:?}");
+    let scan = repo.shipgate(&["secrets", "scan", "a.env"]);
+    assert_eq!(scan.code, 0, "{scan:?}");
+
+    let explain = repo.shipgate(&["explain", "npm-access-token"]);
+    assert_eq!(explain.code, 0, "{explain:?}");
+    for part in [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "CRC32",
+    ] {
+        assert!(explain.stdout.contains(part), "{explain:?}");
+    }
+    let rules = repo.shipgate(&["rules", "--gate", "secrets"]);
+    assert!(
+        rules.stdout.contains("pypi-upload-token") && rules.stdout.contains("keystore-file"),
+        "{rules:?}"
+    );
+
+    repo.write(
+        ".shipgate.yml",
+        "gates:\n  secrets:\n    rules:\n      no-such-rule: off\n",
+    );
+    let run = repo.shipgate(&["secrets", "scan", "a.env"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(".shipgate.yml:4") && run.stderr.contains("no-such-rule"),
+        "{run:?}"
+    );
+}

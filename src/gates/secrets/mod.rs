@@ -11,6 +11,7 @@
 pub mod checksum;
 pub mod cli;
 pub mod corpus;
+pub mod decode;
 pub mod engine;
 pub mod entropy;
 pub mod history;

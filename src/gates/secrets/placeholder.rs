@@ -121,6 +121,21 @@ const REFERENCE_PREFIXES: &[&str] = &[
     "arn:",
     "ref+",
     "!",
+    // Encrypted values and secret-store references (jasypt, SOPS, KMS, 1Password, ...).
+    "enc(",
+    "encrypted:",
+    "kms:",
+    "aws-kms:",
+    "gcp-kms:",
+    "azure-kv:",
+    "sops:",
+    "ssm:",
+    "secretsmanager:",
+    "sm://",
+    "akv:",
+    "keyvault:",
+    "op://",
+    "vault(",
 ];
 
 /// Whether `value`, found after a secret-like key, is plausibly a real secret:
@@ -213,6 +228,8 @@ mod tests {
             "aaaaaaaaaaaaaaaaaaaa",
             "1111111122222222",
             "value with spaces 1",
+            "ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)",
+            "op://vault/item/field1",
         ] {
             assert!(!generic_value_ok(v.as_bytes(), 3.0), "{v}");
         }

@@ -4,6 +4,7 @@
 //! findings. Not for: where the text comes from (see `mod.rs`, `tree`,
 //! `history`).
 
+use super::decode;
 use super::engine::Engine;
 use super::redact::{Redacted, redact};
 use super::rule::SecretRule;
@@ -53,6 +54,8 @@ pub struct Hit {
     pub start_column: u32,
     pub end_column: u32,
     pub redacted: Redacted,
+    /// Found inside a base64 run (the location is the run's).
+    pub encoded: bool,
     /// The line carries an allow comment (`shipgate:allow`, `gitleaks:allow`) covering the rule.
     pub inline_allowed: bool,
 }
@@ -99,18 +102,9 @@ pub fn scan_marked(text: &[u8], ranges: Option<&[(u32, u32)]>, stats: &mut ScanS
             // Whole texts (tree, history): no line bookkeeping unless something
             // is found, and then only up to the last hit.
             stats.bytes += text.len() as u64;
-            let mut found = engine.scan(text);
-            found.sort_by_key(|m| m.start);
             let mut lines = LineCounter::new(text);
-            for m in found {
-                place(
-                    text,
-                    &mut lines,
-                    engine.rule(m.rule),
-                    m.start,
-                    m.end,
-                    &mut hits,
-                );
+            for f in find(engine, text) {
+                place(text, &mut lines, &f, 0, &mut hits);
             }
         }
         Some(ranges) => {
@@ -123,18 +117,8 @@ pub fn scan_marked(text: &[u8], ranges: Option<&[(u32, u32)]>, stats: &mut ScanS
                     continue;
                 }
                 stats.bytes += (end - start) as u64;
-                let mut found = engine.scan(&text[start..end]);
-                found.sort_by_key(|m| m.start);
-                for m in found {
-                    let rule = engine.rule(m.rule);
-                    place(
-                        text,
-                        &mut lines,
-                        rule,
-                        start + m.start,
-                        start + m.end,
-                        &mut hits,
-                    );
+                for f in find(engine, &text[start..end]) {
+                    place(text, &mut lines, &f, start, &mut hits);
                 }
             }
         }
@@ -179,15 +163,49 @@ fn line_around(text: &[u8], offset: usize) -> (usize, usize) {
     (start, end)
 }
 
-/// Turn the secret at `s..e` into a hit, marked when an allow comment covers it.
+/// A secret in a chunk, before placing: its span (for a decoded secret, the
+/// encoded run's span) and, for decoded secrets, the decoded bytes.
+struct Found {
+    rule: &'static SecretRule,
+    start: usize,
+    end: usize,
+    decoded: Option<Vec<u8>>,
+}
+
+/// Direct matches, then secrets inside base64 runs, ordered by position.
+fn find(engine: &Engine, chunk: &[u8]) -> Vec<Found> {
+    let direct = engine.scan(chunk);
+    let decoded = decode::decoded_secrets(engine, chunk, &direct);
+    let mut out: Vec<Found> = direct
+        .into_iter()
+        .map(|m| Found {
+            rule: engine.rule(m.rule),
+            start: m.start,
+            end: m.end,
+            decoded: None,
+        })
+        .chain(decoded.into_iter().map(|d| Found {
+            rule: engine.rule(d.rule),
+            start: d.start,
+            end: d.end,
+            decoded: Some(d.secret),
+        }))
+        .collect();
+    out.sort_by_key(|f| f.start);
+    out
+}
+
+/// Turn a found secret (offsets relative to `base`) into a hit, unless an
+/// allow comment covers it.
 fn place(
     text: &[u8],
     lines: &mut LineCounter<'_>,
-    rule: &'static SecretRule,
-    s: usize,
-    e: usize,
+    found: &Found,
+    base: usize,
     hits: &mut Vec<Hit>,
 ) {
+    let (s, e) = (base + found.start, base + found.end);
+    let rule = found.rule;
     let last = e.saturating_sub(1).max(s);
     let (ls, le) = line_around(text, s);
     let inline_allowed = inline_allows(&text[ls..le], rule.id);
@@ -200,7 +218,8 @@ fn place(
         end_line: to_u32(end_line),
         start_column: to_u32(chars(&text[ls..s]) + 1),
         end_column: to_u32(chars(&text[end_ls..e])),
-        redacted: redact(&text[s..e]),
+        redacted: redact(found.decoded.as_deref().unwrap_or(&text[s..e])),
+        encoded: found.decoded.is_some(),
         inline_allowed,
     });
 }
@@ -241,9 +260,10 @@ impl Hit {
             &self.redacted.hash,
         )
         .with_message(format!(
-            "{} {} is in this change: {}. Anyone who can read the repository, a fork, a clone or a CI log can use it.",
+            "{} {} is in this change{}: {}. Anyone who can read the repository, a fork, a clone or a CI log can use it.",
             article(rule.name),
             rule.name,
+            if self.encoded { ", base64-encoded" } else { "" },
             self.redacted
         ))
         .with_help(format!(
