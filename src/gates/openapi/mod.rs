@@ -1,13 +1,313 @@
-//! The openapi gate (see its issue); its config section is `gates.openapi`.
+//! The openapi gate: breaking-change detection between the base and head
+//! versions of every changed OpenAPI 3.0/3.1 or Swagger 2.0 spec (YAML or
+//! JSON), with `$ref`s across files resolved at the same commit, direction-
+//! aware rules, and the versioning/deprecation policy. Its config section is
+//! `gates.openapi`; docs in `docs/openapi.md`.
+//!
+//! Modules: `tree` (positioned YAML/JSON), `refs` (`$ref` resolution),
+//! `model` (operations, parameters, bodies...), `diff` (the comparison;
+//! one schema walker for both directions), `rules` (the catalogue),
+//! `policy` (versioning, sunset dates), `standalone` (`shipgate openapi diff`).
 
-use crate::gates::Gate;
+pub mod diff;
+mod glob;
+pub mod model;
+pub mod policy;
+pub mod refs;
+pub mod rules;
+pub mod standalone;
+pub mod tree;
+
+use crate::finding::{Finding, Location, Side};
+use crate::gates::{Gate, GateContext, GateId, GateRun};
+use crate::rules::RuleInfo;
+use anyhow::Result;
+use diff::{Change, Options};
+use refs::Docs;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 crate::gate_config! {
     /// `gates.openapi` in .shipgate.yml.
-    pub struct OpenapiConfig {}
+    pub struct OpenapiConfig {
+        /// Globs of spec files to check besides the auto-detected ones (files
+        /// whose top level has `openapi:` or `swagger:`). Default: none.
+        pub specs: Vec<String>,
+        /// Globs of files never treated as specs. Default: none.
+        pub ignore: Vec<String>,
+        /// Breaking changes fail unless `info.version`'s major number (or the
+        /// `/vN` URI version) increased. Default: true.
+        pub require_major_bump: Option<bool>,
+        /// Extension holding a sunset date. Default: `x-sunset`.
+        pub sunset_extension: Option<String>,
+        /// Extension holding a stability level (draft, alpha, beta, stable). Default: `x-stability-level`.
+        pub stability_extension: Option<String>,
+        /// Removing a deprecated operation or parameter also needs its sunset date to have passed. Default: true.
+        pub require_sunset_before_removal: Option<bool>,
+        /// Deprecating without a sunset date is an `api-deprecated-sunset-missing` error. Default: false.
+        pub require_sunset_on_deprecation: Option<bool>,
+        /// Explicit pairs to compare at head, e.g. `{base: api/v2.yaml, revision: api/v3.yaml}`. Default: none.
+        pub compare: Vec<ComparePair>,
+    }
 }
 
-/// This gate's implementation, when this build has one.
+/// One explicit comparison (both files read at the head commit).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComparePair {
+    pub base: String,
+    pub revision: String,
+}
+
+impl OpenapiConfig {
+    /// The comparison options this config asks for.
+    pub fn options(&self) -> Options {
+        let d = Options::default();
+        Options {
+            sunset_extension: self.sunset_extension.clone().unwrap_or(d.sunset_extension),
+            stability_extension: self
+                .stability_extension
+                .clone()
+                .unwrap_or(d.stability_extension),
+            require_sunset_before_removal: self
+                .require_sunset_before_removal
+                .unwrap_or(d.require_sunset_before_removal),
+            require_sunset_on_deprecation: self
+                .require_sunset_on_deprecation
+                .unwrap_or(d.require_sunset_on_deprecation),
+            today: d.today,
+        }
+    }
+
+    pub fn require_major_bump(&self) -> bool {
+        self.require_major_bump.unwrap_or(true)
+    }
+}
+
+struct OpenapiGate;
+
+static GATE: OpenapiGate = OpenapiGate;
+
+/// This gate's implementation.
 pub fn gate() -> Option<&'static dyn Gate> {
-    None
+    Some(&GATE)
+}
+
+fn side_of(at_base: bool) -> Side {
+    if at_base { Side::Base } else { Side::Head }
+}
+
+/// One spec to compare: where it is at base and at head (`true`: read at the base commit).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Job {
+    base: Option<(bool, String)>,
+    head: Option<(bool, String)>,
+}
+
+fn is_candidate_name(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json")
+}
+
+impl Gate for OpenapiGate {
+    fn id(&self) -> GateId {
+        GateId::Openapi
+    }
+
+    fn rules(&self) -> &'static [RuleInfo] {
+        rules::all()
+    }
+
+    fn run(&self, ctx: &GateContext<'_>) -> Result<GateRun> {
+        let cfg = &ctx.config.gates.openapi;
+        let ignored = |p: &str| cfg.ignore.iter().any(|g| glob::matches(g, p));
+        let named = |p: &str| cfg.specs.iter().any(|g| glob::matches(g, p));
+        let mut jobs: BTreeSet<Job> = BTreeSet::new();
+        let mut changed_other: BTreeSet<String> = BTreeSet::new();
+        let mut run = GateRun::default();
+        for f in &ctx.changes.files {
+            if f.binary || ignored(&f.path) || !(is_candidate_name(&f.path) || named(&f.path)) {
+                continue;
+            }
+            let text = match f.head_path() {
+                Some(p) => ctx.read(Side::Head, p)?,
+                None => f
+                    .base_path()
+                    .map(|p| ctx.read(Side::Base, p))
+                    .transpose()?
+                    .flatten(),
+            };
+            let is_spec = named(&f.path)
+                || text
+                    .as_deref()
+                    .is_some_and(|t| model::looks_like_spec(&String::from_utf8_lossy(t)));
+            if is_spec {
+                jobs.insert(Job {
+                    base: f
+                        .base_path()
+                        .map(|p| (true, String::from_utf8_lossy(p).into_owned())),
+                    head: f
+                        .head_path()
+                        .map(|p| (false, String::from_utf8_lossy(p).into_owned())),
+                });
+            } else {
+                changed_other.insert(f.path.clone());
+                if let Some(old) = &f.old_path {
+                    changed_other.insert(old.clone());
+                }
+            }
+        }
+        // Specs that reference a changed file are re-checked too.
+        if !changed_other.is_empty() {
+            let listed: BTreeSet<String> = jobs
+                .iter()
+                .filter_map(|j| j.head.as_ref().map(|h| h.1.clone()))
+                .collect();
+            for path in ctx.repo.list_files(&ctx.changes.head)? {
+                if listed.contains(&path) || ignored(&path) || !is_candidate_name(&path) {
+                    continue;
+                }
+                let Some(bytes) = ctx.repo.read(&ctx.changes.head, path.as_bytes())? else {
+                    continue;
+                };
+                if !model::looks_like_spec(&String::from_utf8_lossy(&bytes)) {
+                    continue;
+                }
+                let mut reader = |p: &str| -> Result<Option<Vec<u8>>> {
+                    Ok(ctx.repo.read(&ctx.changes.head, p.as_bytes())?)
+                };
+                let Ok(docs) = Docs::load(&path, &bytes, &mut reader) else {
+                    continue;
+                };
+                if docs
+                    .docs
+                    .iter()
+                    .skip(1)
+                    .any(|d| changed_other.contains(&d.path))
+                {
+                    run.notes.push(format!(
+                        "{path}: re-checked because a file it references changed"
+                    ));
+                    jobs.insert(Job {
+                        base: Some((true, path.clone())),
+                        head: Some((false, path)),
+                    });
+                }
+            }
+        }
+        for pair in &cfg.compare {
+            jobs.insert(Job {
+                base: Some((false, pair.base.clone())),
+                head: Some((false, pair.revision.clone())),
+            });
+        }
+        if jobs.is_empty() {
+            return Ok(GateRun::skipped("no OpenAPI/Swagger spec changed"));
+        }
+        let opts = cfg.options();
+        let mut compared = 0;
+        let mut breaking = 0;
+        for job in &jobs {
+            let head = match &job.head {
+                Some((at_base, path)) => load(ctx, side_of(*at_base), path)?,
+                None => None,
+            };
+            let base = match &job.base {
+                Some((at_base, path)) => match load(ctx, side_of(*at_base), path) {
+                    Ok(docs) => docs,
+                    Err(e) => {
+                        run.notes.push(format!(
+                            "base version could not be loaded, nothing compared: {e:#}"
+                        ));
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            let (Some(base), head) = (base, head) else {
+                if let Some((_, p)) = &job.head {
+                    run.notes
+                        .push(format!("{p}: new spec, nothing to compare it with"));
+                }
+                continue;
+            };
+            let head = match head {
+                Some(h) => h,
+                None => empty_docs(&base.docs[0].path)?,
+            };
+            let changes = compare_docs(&base, &head, &opts, cfg.require_major_bump())?;
+            compared += 1;
+            breaking += changes
+                .iter()
+                .filter(|c| c.severity == crate::finding::Severity::Error)
+                .count();
+            run.findings.extend(changes.iter().map(to_finding));
+        }
+        run.metric("specs_compared", compared);
+        run.metric("breaking_changes", breaking);
+        Ok(run)
+    }
+}
+
+fn load(ctx: &GateContext<'_>, side: Side, path: &str) -> Result<Option<Docs>> {
+    let Some(bytes) = ctx.read(side, path.as_bytes())? else {
+        return Ok(None);
+    };
+    let mut reader = |p: &str| -> Result<Option<Vec<u8>>> { ctx.read(side, p.as_bytes()) };
+    let which = if side == Side::Base { "base" } else { "head" };
+    Docs::load(path, &bytes, &mut reader)
+        .map(Some)
+        .map_err(|e| e.context(format!("{which} version of {path}")))
+}
+
+/// A spec with no operations (what a deleted spec is compared with).
+fn empty_docs(path: &str) -> Result<Docs> {
+    let mut none = |_: &str| Ok(None);
+    Docs::load(path, b"openapi: 3.0.0\npaths: {}\n", &mut none)
+}
+
+/// Compare two loaded specs and apply the versioning policy.
+pub fn compare_docs(
+    base: &Docs,
+    head: &Docs,
+    opts: &Options,
+    require_major_bump: bool,
+) -> Result<Vec<Change>> {
+    let bs = model::Spec::build(base)?;
+    let hs = model::Spec::build(head)?;
+    let mut changes = diff::compare(&bs, &hs, opts)?;
+    if require_major_bump {
+        policy::apply_versioning(&mut changes, &bs, &hs);
+    }
+    Ok(changes)
+}
+
+/// A change as a finding (title from the rule catalogue, help from its doc).
+pub fn to_finding(c: &Change) -> Finding {
+    let info = rules::find(&c.rule);
+    let title = info.map(|r| r.summary).unwrap_or("OpenAPI change");
+    let mut location = Location::line(c.path.clone(), c.line);
+    if c.side == Side::Base {
+        location = location.in_base();
+    }
+    let help = match c.severity {
+        crate::finding::Severity::Error => format!(
+            "Keep the contract compatible, or ship this as a new major version and deprecate the old one first; `shipgate explain {}` has details.",
+            c.rule
+        ),
+        _ => format!("See `shipgate explain {}`.", c.rule),
+    };
+    let mut f = Finding::new(
+        "openapi",
+        &c.rule,
+        c.severity,
+        title,
+        Some(location),
+        &c.key,
+    )
+    .with_message(c.message())
+    .with_help(help);
+    // The catalogue's default may have been changed by policy (major bump, stability).
+    f.severity = c.severity;
+    f
 }

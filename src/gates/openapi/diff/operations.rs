@@ -1,0 +1,775 @@
+//! Comparing operations: paths and methods added or removed (with the
+//! deprecation/sunset policy), parameters by (in, name), request bodies,
+//! responses per status and media type, response headers, security and
+//! webhooks. Schemas are handed to the one schema walker with the direction
+//! of the data. Webhooks flip directions: their requests are sent by us.
+
+use super::schema::{Direction, Place, Walk};
+use super::{Options, Sink};
+use crate::finding::{Severity, Side};
+use crate::gates::openapi::model::{Loc, Operation, PathItem, SecReq};
+use crate::gates::openapi::policy::{Sunset, sunset_of};
+use crate::gates::openapi::refs::At;
+use anyhow::Result;
+use std::collections::BTreeMap;
+
+const STABILITY: [&str; 4] = ["draft", "alpha", "beta", "stable"];
+
+pub fn compare<'a>(sink: &mut Sink<'_, 'a>, opts: &Options) -> Result<()> {
+    let (base, head) = (sink.base, sink.head);
+    for (norm, bp) in &base.paths {
+        match head.paths.get(norm) {
+            Some(hp) => compare_path(sink, opts, bp, hp, false)?,
+            None => {
+                for op in bp.ops.values() {
+                    removed_operation(sink, opts, bp, op, true, "api-path");
+                }
+            }
+        }
+    }
+    for (norm, hp) in &head.paths {
+        if !base.paths.contains_key(norm) {
+            for op in hp.ops.values() {
+                sink.emit(
+                    "endpoint-added",
+                    Side::Head,
+                    op.loc,
+                    &op.label(),
+                    "operation added".into(),
+                );
+            }
+        }
+    }
+    for (name, bp) in &base.webhooks {
+        match head.webhooks.get(name) {
+            Some(hp) => compare_path(sink, opts, bp, hp, true)?,
+            None => sink.emit(
+                "webhook-removed",
+                Side::Base,
+                bp.loc,
+                &format!("webhook {}", bp.template),
+                "webhook removed".into(),
+            ),
+        }
+    }
+    for (name, hp) in &head.webhooks {
+        if !base.webhooks.contains_key(name) {
+            sink.emit(
+                "webhook-added",
+                Side::Head,
+                hp.loc,
+                &format!("webhook {}", hp.template),
+                "webhook added".into(),
+            );
+        }
+    }
+    security_schemes(sink);
+    global_security(sink);
+    Ok(())
+}
+
+fn compare_path<'a>(
+    sink: &mut Sink<'_, 'a>,
+    opts: &Options,
+    bp: &PathItem<'a>,
+    hp: &PathItem<'a>,
+    webhook: bool,
+) -> Result<()> {
+    for (method, bop) in &bp.ops {
+        match hp.ops.get(method) {
+            Some(hop) => {
+                let start = sink.changes.len();
+                compare_operation(sink, opts, bop, hop, webhook)?;
+                apply_stability(sink, opts, bop, hop, start);
+            }
+            None => removed_operation(sink, opts, bp, bop, false, "api"),
+        }
+    }
+    for (method, hop) in &hp.ops {
+        if !bp.ops.contains_key(method) {
+            sink.emit(
+                "endpoint-added",
+                Side::Head,
+                hop.loc,
+                &hop.label(),
+                "operation added".into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `api-removed-*` / `api-path-removed-*` by the base's deprecation state.
+fn removed_operation<'a>(
+    sink: &mut Sink<'_, 'a>,
+    opts: &Options,
+    path: &PathItem<'a>,
+    op: &Operation<'a>,
+    whole_path: bool,
+    prefix: &str,
+) {
+    let deprecated = op.deprecated || path.node.node.flag("deprecated");
+    let sunset = sunset_of(op.node.node, &opts.sunset_extension)
+        .or_else(|| sunset_of(path.node.node, &opts.sunset_extension));
+    let what = if whole_path {
+        "path removed"
+    } else {
+        "operation removed"
+    };
+    let (suffix, detail) = removal_verdict(deprecated, sunset, opts, what);
+    let loc = if whole_path { path.loc } else { op.loc };
+    let rule = format!("{prefix}-removed-{suffix}");
+    if stability(op, opts).is_some_and(|s| s == "draft" || s == "alpha") {
+        let start = sink.changes.len();
+        sink.emit(&rule, Side::Base, loc, &op.label(), detail);
+        downgrade(sink, start, "draft/alpha");
+        return;
+    }
+    sink.emit(&rule, Side::Base, loc, &op.label(), detail);
+}
+
+/// (`without-deprecation` | `before-sunset` | `with-deprecation`, message).
+fn removal_verdict(
+    deprecated: bool,
+    sunset: Option<Sunset>,
+    opts: &Options,
+    what: &str,
+) -> (&'static str, String) {
+    if !deprecated {
+        return (
+            "without-deprecation",
+            format!("{what} without being deprecated first"),
+        );
+    }
+    match sunset {
+        Some(Sunset::Date(d)) if d.as_str() <= opts.today.as_str() => (
+            "with-deprecation",
+            format!("{what} after its sunset date {d}"),
+        ),
+        Some(Sunset::Date(d)) => (
+            "before-sunset",
+            format!("{what} before its sunset date {d}"),
+        ),
+        Some(Sunset::Invalid(raw)) => (
+            "before-sunset",
+            format!("{what}; its sunset date `{raw}` is not a valid date"),
+        ),
+        None if opts.require_sunset_before_removal => (
+            "before-sunset",
+            format!(
+                "{what}; it was deprecated but had no sunset date ({})",
+                opts.sunset_extension
+            ),
+        ),
+        None => ("with-deprecation", format!("{what} after being deprecated")),
+    }
+}
+
+fn stability<'o>(op: &'o Operation<'_>, opts: &Options) -> Option<&'o str> {
+    op.node.node.str_of(&opts.stability_extension)
+}
+
+fn downgrade<'a>(sink: &mut Sink<'_, 'a>, start: usize, why: &str) {
+    for c in &mut sink.changes[start..] {
+        if c.severity > Severity::Notice {
+            c.severity = Severity::Notice;
+            c.detail
+                .push_str(&format!(" (not enforced: the operation is {why})"));
+        }
+    }
+}
+
+/// Changes to draft/alpha operations are not enforced; stability must not decrease.
+fn apply_stability<'a>(
+    sink: &mut Sink<'_, 'a>,
+    opts: &Options,
+    bop: &Operation<'a>,
+    hop: &Operation<'a>,
+    start: usize,
+) {
+    let (bs, hs) = (stability(bop, opts), stability(hop, opts));
+    if bs.is_some_and(|s| s == "draft" || s == "alpha") {
+        downgrade(sink, start, bs.unwrap_or(""));
+    }
+    let loc = Loc::key(hop.node, &opts.stability_extension);
+    if let Some(h) = hs {
+        if !STABILITY.contains(&h) {
+            sink.emit(
+                "api-invalid-stability-level",
+                Side::Head,
+                loc,
+                &hop.label(),
+                format!(
+                    "{} `{h}` is not one of draft, alpha, beta, stable",
+                    opts.stability_extension
+                ),
+            );
+        } else if let Some(b) = bs
+            && let (Some(bi), Some(hi)) = (
+                STABILITY.iter().position(|s| *s == b),
+                STABILITY.iter().position(|s| *s == h),
+            )
+            && hi < bi
+        {
+            sink.emit(
+                "api-stability-decreased",
+                Side::Head,
+                loc,
+                &hop.label(),
+                format!("stability decreased from {b} to {h}"),
+            );
+        }
+    }
+}
+
+fn compare_operation<'a>(
+    sink: &mut Sink<'_, 'a>,
+    opts: &Options,
+    b: &Operation<'a>,
+    h: &Operation<'a>,
+    webhook: bool,
+) -> Result<()> {
+    let label = if webhook {
+        format!("webhook {}", h.label())
+    } else {
+        h.label()
+    };
+    let (req_dir, resp_dir) = if webhook {
+        (Direction::Response, Direction::Request)
+    } else {
+        (Direction::Request, Direction::Response)
+    };
+    deprecation(
+        sink,
+        opts,
+        b.deprecated,
+        h.deprecated,
+        h.node,
+        &label,
+        "endpoint",
+        h.loc,
+    );
+    parameters(sink, opts, b, h, &label, req_dir)?;
+    request_body(sink, b, h, &label, req_dir)?;
+    responses(sink, b, h, &label, resp_dir)?;
+    security(sink, b, h, &label);
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn deprecation<'a>(
+    sink: &mut Sink<'_, 'a>,
+    opts: &Options,
+    was: bool,
+    is: bool,
+    node: At<'_>,
+    label: &str,
+    what: &str,
+    loc: Loc,
+) {
+    let sunset = sunset_of(node.node, &opts.sunset_extension);
+    let (deprecated_rule, reactivated_rule) = if what == "endpoint" {
+        ("endpoint-deprecated", "endpoint-reactivated")
+    } else {
+        (
+            "request-parameter-deprecated",
+            "request-parameter-reactivated",
+        )
+    };
+    if !was && is {
+        let dloc = Loc::key(node, "deprecated");
+        match &sunset {
+            Some(Sunset::Date(d)) if what == "endpoint" => sink.emit(
+                "endpoint-deprecated-with-sunset",
+                Side::Head,
+                dloc,
+                label,
+                format!("deprecated, sunset {d}"),
+            ),
+            _ => sink.emit(
+                deprecated_rule,
+                Side::Head,
+                dloc,
+                label,
+                "deprecated".into(),
+            ),
+        }
+        if sunset.is_none() && opts.require_sunset_on_deprecation {
+            sink.emit(
+                "api-deprecated-sunset-missing",
+                Side::Head,
+                dloc,
+                label,
+                format!(
+                    "deprecated without a sunset date ({})",
+                    opts.sunset_extension
+                ),
+            );
+        }
+    } else if was && !is {
+        sink.emit(
+            reactivated_rule,
+            Side::Head,
+            loc,
+            label,
+            "no longer deprecated".into(),
+        );
+    }
+    if is && let Some(Sunset::Invalid(raw)) = &sunset {
+        let sloc = Loc::key(node, &opts.sunset_extension);
+        sink.emit(
+            "api-deprecated-sunset-parse",
+            Side::Head,
+            sloc,
+            label,
+            format!("sunset date `{raw}` is not a valid date (expected YYYY-MM-DD)"),
+        );
+    }
+}
+
+fn parameters<'a>(
+    sink: &mut Sink<'_, 'a>,
+    opts: &Options,
+    b: &Operation<'a>,
+    h: &Operation<'a>,
+    label: &str,
+    dir: Direction,
+) -> Result<()> {
+    for (key, bp) in &b.params {
+        let what = format!("{} parameter `{}`", bp.location, bp.name);
+        match h.params.get(key) {
+            None => {
+                let sunset = sunset_of(bp.node.node, &opts.sunset_extension);
+                let (rule, detail) = if bp.deprecated {
+                    let (suffix, detail) =
+                        removal_verdict(true, sunset, opts, &format!("{what} removed"));
+                    match suffix {
+                        "with-deprecation" => {
+                            ("request-parameter-removed-with-deprecation", detail)
+                        }
+                        _ => ("request-parameter-removed-before-sunset", detail),
+                    }
+                } else {
+                    ("request-parameter-removed", format!("{what} removed"))
+                };
+                sink.emit(rule, Side::Base, bp.loc, label, detail);
+            }
+            Some(hp) => {
+                let what = format!("{} parameter `{}`", hp.location, hp.name);
+                if !bp.required && hp.required {
+                    sink.emit(
+                        "request-parameter-became-required",
+                        Side::Head,
+                        Loc::key(hp.node, "required"),
+                        label,
+                        format!("{what} became required"),
+                    );
+                } else if bp.required && !hp.required {
+                    sink.emit(
+                        "request-parameter-became-optional",
+                        Side::Head,
+                        hp.loc,
+                        label,
+                        format!("{what} became optional"),
+                    );
+                }
+                if bp.deprecated != hp.deprecated {
+                    deprecation(
+                        sink,
+                        opts,
+                        bp.deprecated,
+                        hp.deprecated,
+                        hp.node,
+                        label,
+                        "parameter",
+                        hp.loc,
+                    );
+                }
+                if let (Some(bs), Some(hs)) = (bp.schema, hp.schema) {
+                    let mut walk = Walk::new(sink, dir, Place::Parameter, label, what);
+                    walk.compare(bs, hs, "")?;
+                }
+            }
+        }
+    }
+    for (key, hp) in &h.params {
+        if b.params.contains_key(key) {
+            continue;
+        }
+        let what = format!("{} parameter `{}`", hp.location, hp.name);
+        let rule = if hp.location == "path" {
+            "new-request-path-parameter"
+        } else if hp.required {
+            "new-required-request-parameter"
+        } else {
+            "new-optional-request-parameter"
+        };
+        let kind = if hp.required { "required" } else { "optional" };
+        sink.emit(
+            rule,
+            Side::Head,
+            hp.loc,
+            label,
+            format!("{kind} {what} added"),
+        );
+    }
+    Ok(())
+}
+
+fn request_body<'a>(
+    sink: &mut Sink<'_, 'a>,
+    b: &Operation<'a>,
+    h: &Operation<'a>,
+    label: &str,
+    dir: Direction,
+) -> Result<()> {
+    match (&b.body, &h.body) {
+        (None, Some(hb)) => {
+            let rule = if hb.required {
+                "request-body-added-required"
+            } else {
+                "request-body-added-optional"
+            };
+            sink.emit(rule, Side::Head, hb.loc, label, "request body added".into());
+        }
+        (Some(bb), None) => sink.emit(
+            "request-body-removed",
+            Side::Base,
+            bb.loc,
+            label,
+            "request body removed".into(),
+        ),
+        (Some(bb), Some(hb)) => {
+            if !bb.required && hb.required {
+                sink.emit(
+                    "request-body-became-required",
+                    Side::Head,
+                    hb.loc,
+                    label,
+                    "request body became required".into(),
+                );
+            } else if bb.required && !hb.required {
+                sink.emit(
+                    "request-body-became-optional",
+                    Side::Head,
+                    hb.loc,
+                    label,
+                    "request body became optional".into(),
+                );
+            }
+            for (mt, bm) in &bb.content {
+                match hb.content.get(mt) {
+                    None => sink.emit(
+                        "request-body-media-type-removed",
+                        Side::Base,
+                        bm.loc,
+                        label,
+                        format!("request media type {mt} removed"),
+                    ),
+                    Some(hm) => {
+                        if let (Some(bs), Some(hs)) = (bm.schema, hm.schema) {
+                            let mut walk = Walk::new(
+                                sink,
+                                dir,
+                                Place::Body,
+                                label,
+                                format!("request body {mt}"),
+                            );
+                            walk.compare(bs, hs, "")?;
+                        }
+                    }
+                }
+            }
+            for (mt, hm) in &hb.content {
+                if !bb.content.contains_key(mt) {
+                    sink.emit(
+                        "request-body-media-type-added",
+                        Side::Head,
+                        hm.loc,
+                        label,
+                        format!("request media type {mt} added"),
+                    );
+                }
+            }
+        }
+        (None, None) => {}
+    }
+    Ok(())
+}
+
+fn is_success(status: &str) -> bool {
+    status.starts_with('2')
+}
+
+fn responses<'a>(
+    sink: &mut Sink<'_, 'a>,
+    b: &Operation<'a>,
+    h: &Operation<'a>,
+    label: &str,
+    dir: Direction,
+) -> Result<()> {
+    for (status, br) in &b.responses {
+        let Some(hr) = h.responses.get(status) else {
+            let rule = if is_success(status) {
+                "response-success-status-removed"
+            } else {
+                "response-non-success-status-removed"
+            };
+            sink.emit(
+                rule,
+                Side::Base,
+                br.loc,
+                label,
+                format!("response {status} removed"),
+            );
+            continue;
+        };
+        for (mt, bm) in &br.content {
+            match hr.content.get(mt) {
+                None => sink.emit(
+                    "response-media-type-removed",
+                    Side::Base,
+                    bm.loc,
+                    label,
+                    format!("response {status} media type {mt} removed"),
+                ),
+                Some(hm) => {
+                    if let (Some(bs), Some(hs)) = (bm.schema, hm.schema) {
+                        let mut walk = Walk::new(
+                            sink,
+                            dir,
+                            Place::Body,
+                            label,
+                            format!("response {status} {mt}"),
+                        );
+                        walk.compare(bs, hs, "")?;
+                    }
+                }
+            }
+        }
+        for (mt, hm) in &hr.content {
+            if !br.content.contains_key(mt) {
+                sink.emit(
+                    "response-media-type-added",
+                    Side::Head,
+                    hm.loc,
+                    label,
+                    format!("response {status} media type {mt} added"),
+                );
+            }
+        }
+        for (name, bh) in &br.headers {
+            match hr.headers.get(name) {
+                None => {
+                    let rule = if bh.required {
+                        "required-response-header-removed"
+                    } else {
+                        "optional-response-header-removed"
+                    };
+                    sink.emit(
+                        rule,
+                        Side::Base,
+                        bh.loc,
+                        label,
+                        format!("response {status} header {} removed", bh.name),
+                    );
+                }
+                Some(hh) => {
+                    if bh.required && !hh.required {
+                        sink.emit(
+                            "response-header-became-optional",
+                            Side::Head,
+                            hh.loc,
+                            label,
+                            format!("response {status} header {} became optional", hh.name),
+                        );
+                    }
+                    if let (Some(bs), Some(hs)) = (bh.schema, hh.schema) {
+                        let mut walk = Walk::new(
+                            sink,
+                            dir,
+                            Place::Header,
+                            label,
+                            format!("response {status} header {}", hh.name),
+                        );
+                        walk.compare(bs, hs, "")?;
+                    }
+                }
+            }
+        }
+        for (name, hh) in &hr.headers {
+            if !br.headers.contains_key(name) {
+                sink.emit(
+                    "response-header-added",
+                    Side::Head,
+                    hh.loc,
+                    label,
+                    format!("response {status} header {} added", hh.name),
+                );
+            }
+        }
+    }
+    for (status, hr) in &h.responses {
+        if !b.responses.contains_key(status) {
+            let rule = if is_success(status) {
+                "response-success-status-added"
+            } else {
+                "response-non-success-status-added"
+            };
+            sink.emit(
+                rule,
+                Side::Head,
+                hr.loc,
+                label,
+                format!("response {status} added"),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn req_text(r: &SecReq) -> String {
+    r.schemes.keys().cloned().collect::<Vec<_>>().join(" + ")
+}
+
+/// Compare two lists of requirement alternatives; `prefix` is `api` or `api-global`.
+fn compare_requirements<'a>(
+    sink: &mut Sink<'_, 'a>,
+    b: &[SecReq],
+    h: &[SecReq],
+    hloc: Loc,
+    bloc: Loc,
+    label: &str,
+    prefix: &str,
+) {
+    let key = |r: &SecReq| r.schemes.keys().cloned().collect::<Vec<_>>();
+    let bmap: BTreeMap<Vec<String>, &SecReq> = b.iter().map(|r| (key(r), r)).collect();
+    let hmap: BTreeMap<Vec<String>, &SecReq> = h.iter().map(|r| (key(r), r)).collect();
+    for (k, hr) in &hmap {
+        match bmap.get(k) {
+            None => {
+                // Adding an empty requirement (`{}`) makes the operation public: not a restriction.
+                if !k.is_empty() {
+                    sink.emit(
+                        &format!("{prefix}-security-added"),
+                        Side::Head,
+                        hloc,
+                        label,
+                        format!("security requirement {} added", req_text(hr)),
+                    );
+                }
+            }
+            Some(br) => {
+                for (scheme, scopes) in &hr.schemes {
+                    let old = br.schemes.get(scheme).cloned().unwrap_or_default();
+                    let added: Vec<&String> = scopes.iter().filter(|s| !old.contains(s)).collect();
+                    let removed: Vec<&String> =
+                        old.iter().filter(|s| !scopes.contains(s)).collect();
+                    if !added.is_empty() && prefix == "api" {
+                        sink.emit(
+                            "api-security-scope-added",
+                            Side::Head,
+                            hloc,
+                            label,
+                            format!(
+                                "security scheme {scheme} needs scope(s) {}",
+                                added
+                                    .iter()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        );
+                    }
+                    if !removed.is_empty() && prefix == "api" {
+                        sink.emit(
+                            "api-security-scope-removed",
+                            Side::Head,
+                            hloc,
+                            label,
+                            format!(
+                                "security scheme {scheme} no longer needs scope(s) {}",
+                                removed
+                                    .iter()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for (k, br) in &bmap {
+        if !hmap.contains_key(k) {
+            sink.emit(
+                &format!("{prefix}-security-removed"),
+                Side::Base,
+                bloc,
+                label,
+                format!("security requirement {} removed", req_text(br)),
+            );
+        }
+    }
+}
+
+fn security<'a>(sink: &mut Sink<'_, 'a>, b: &Operation<'a>, h: &Operation<'a>, label: &str) {
+    let (base, head) = (sink.base, sink.head);
+    if b.security.is_none() && h.security.is_none() {
+        return;
+    }
+    // Effective requirements: the operation's own, else the document's.
+    let eff = |op: &Operation<'a>, doc: &Option<(Vec<SecReq>, Loc)>| -> (Vec<SecReq>, Loc) {
+        match (&op.security, doc) {
+            (Some((r, l)), _) => (r.clone(), *l),
+            (None, Some((r, _))) => (r.clone(), op.loc),
+            (None, None) => (Vec::new(), op.loc),
+        }
+    };
+    let (br, bloc) = eff(b, &base.security);
+    let (hr, hloc) = eff(h, &head.security);
+    compare_requirements(sink, &br, &hr, hloc, bloc, label, "api");
+}
+
+fn global_security<'a>(sink: &mut Sink<'_, 'a>) {
+    let (base, head) = (sink.base, sink.head);
+    let empty = Vec::new();
+    let (br, bloc) = base
+        .security
+        .as_ref()
+        .map(|(r, l)| (r, *l))
+        .unwrap_or((&empty, base.info));
+    let (hr, hloc) = head
+        .security
+        .as_ref()
+        .map(|(r, l)| (r, *l))
+        .unwrap_or((&empty, head.info));
+    compare_requirements(sink, br, hr, hloc, bloc, "", "api-global");
+}
+
+fn security_schemes<'a>(sink: &mut Sink<'_, 'a>) {
+    let (base, head) = (sink.base, sink.head);
+    for (name, loc) in &head.security_schemes {
+        if !base.security_schemes.contains_key(name) {
+            sink.emit(
+                "api-security-component-added",
+                Side::Head,
+                *loc,
+                "",
+                format!("security scheme {name} added"),
+            );
+        }
+    }
+    for (name, loc) in &base.security_schemes {
+        if !head.security_schemes.contains_key(name) {
+            sink.emit(
+                "api-security-component-removed",
+                Side::Base,
+                *loc,
+                "",
+                format!("security scheme {name} removed"),
+            );
+        }
+    }
+}
