@@ -337,11 +337,29 @@ impl<'a> Builder<'a> {
                 body = Some(self.swagger_body(node, p));
             }
         }
+        let mut unnamed_path = Vec::new();
         for p in shared.iter().cloned().chain(own) {
             if p.location == "body" {
                 continue;
             }
+            if p.location == "path" && !names.contains(&p.name) {
+                unnamed_path.push(p);
+                continue;
+            }
             params.insert(param_key(&p, names), p);
+        }
+        // Path parameters whose name is not in the template (a spec mistake)
+        // take the template positions no named parameter took, in order.
+        let mut free = (0..names.len())
+            .map(|i| ("path".to_string(), format!("#{i}")))
+            .filter(|k| !params.contains_key(k))
+            .collect::<Vec<_>>()
+            .into_iter();
+        for p in unnamed_path {
+            let key = free
+                .next()
+                .unwrap_or_else(|| ("path".to_string(), p.name.clone()));
+            params.insert(key, p);
         }
         if body.is_none() {
             body = self.request_body(node)?;

@@ -72,6 +72,11 @@ pub fn diff_files(old: &Path, new: &Path, config: Option<&Path>) -> Result<(Vec<
         Some(p) => Config::load(p)?,
         None => Config::default(),
     };
+    diff_with(old, new, &config)
+}
+
+/// [`diff_files`] with a config already loaded.
+pub fn diff_with(old: &Path, new: &Path, config: &Config) -> Result<(Vec<Finding>, bool)> {
     let cfg = &config.gates.openapi;
     let base = load_file(old)?;
     let head = load_file(new)?;

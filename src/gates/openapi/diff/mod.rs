@@ -63,7 +63,7 @@ impl Default for Options {
             sunset_extension: "x-sunset".into(),
             stability_extension: "x-stability-level".into(),
             require_sunset_before_removal: true,
-            require_sunset_on_deprecation: false,
+            require_sunset_on_deprecation: true,
             today: super::policy::today(),
         }
     }
@@ -73,6 +73,7 @@ impl Default for Options {
 pub struct Sink<'s, 'a> {
     pub base: &'s Spec<'a>,
     pub head: &'s Spec<'a>,
+    pub opts: &'s Options,
     pub changes: Vec<Change>,
 }
 
@@ -108,6 +109,7 @@ pub fn compare(base: &Spec<'_>, head: &Spec<'_>, opts: &Options) -> anyhow::Resu
     let mut sink = Sink {
         base,
         head,
+        opts,
         changes: Vec::new(),
     };
     operations::compare(&mut sink, opts)?;

@@ -7,7 +7,7 @@
 use super::schema::{Direction, Place, Walk};
 use super::{Options, Sink};
 use crate::finding::{Severity, Side};
-use crate::gates::openapi::model::{Loc, Operation, PathItem, SecReq};
+use crate::gates::openapi::model::{Loc, Media, Operation, PathItem, SecReq};
 use crate::gates::openapi::policy::{Sunset, sunset_of};
 use crate::gates::openapi::refs::At;
 use anyhow::Result;
@@ -244,9 +244,10 @@ fn compare_operation<'a>(
         opts,
         b.deprecated,
         h.deprecated,
+        b.node,
         h.node,
         &label,
-        "endpoint",
+        Deprecatable::Endpoint,
         h.loc,
     );
     parameters(sink, opts, b, h, &label, req_dir)?;
@@ -256,74 +257,103 @@ fn compare_operation<'a>(
     Ok(())
 }
 
+/// What is being deprecated (decides the rule ids).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Deprecatable {
+    Endpoint,
+    Parameter,
+}
+
+/// Deprecation, reactivation and sunset-date changes of an operation or parameter.
 #[allow(clippy::too_many_arguments)]
 fn deprecation<'a>(
     sink: &mut Sink<'_, 'a>,
     opts: &Options,
     was: bool,
     is: bool,
-    node: At<'_>,
+    bnode: At<'_>,
+    hnode: At<'_>,
     label: &str,
-    what: &str,
+    what: Deprecatable,
     loc: Loc,
 ) {
-    let sunset = sunset_of(node.node, &opts.sunset_extension);
-    let (deprecated_rule, reactivated_rule) = if what == "endpoint" {
-        ("endpoint-deprecated", "endpoint-reactivated")
-    } else {
-        (
+    let (dep, dep_sunset, react, missing, parse, deleted, earlier) = match what {
+        Deprecatable::Endpoint => (
+            "endpoint-deprecated",
+            "endpoint-deprecated-with-sunset",
+            "endpoint-reactivated",
+            "api-deprecated-sunset-missing",
+            "api-deprecated-sunset-parse",
+            "sunset-deleted",
+            "api-sunset-date-changed-too-small",
+        ),
+        Deprecatable::Parameter => (
+            "request-parameter-deprecated",
             "request-parameter-deprecated",
             "request-parameter-reactivated",
-        )
+            "request-parameter-deprecated-sunset-missing",
+            "request-parameter-sunset-parse",
+            "request-parameter-sunset-deleted",
+            "request-parameter-sunset-date-changed-too-small",
+        ),
     };
+    let ext = &opts.sunset_extension;
+    let (bs, hs) = (sunset_of(bnode.node, ext), sunset_of(hnode.node, ext));
+    let dloc = Loc::key(hnode, "deprecated");
+    let sloc = Loc::key(hnode, ext);
     if !was && is {
-        let dloc = Loc::key(node, "deprecated");
-        match &sunset {
-            Some(Sunset::Date(d)) if what == "endpoint" => sink.emit(
-                "endpoint-deprecated-with-sunset",
+        match &hs {
+            Some(Sunset::Date(d)) => sink.emit(
+                dep_sunset,
                 Side::Head,
                 dloc,
                 label,
                 format!("deprecated, sunset {d}"),
             ),
-            _ => sink.emit(
-                deprecated_rule,
-                Side::Head,
-                dloc,
-                label,
-                "deprecated".into(),
-            ),
+            _ => sink.emit(dep, Side::Head, dloc, label, "deprecated".into()),
         }
-        if sunset.is_none() && opts.require_sunset_on_deprecation {
+        if hs.is_none() && opts.require_sunset_on_deprecation {
             sink.emit(
-                "api-deprecated-sunset-missing",
+                missing,
                 Side::Head,
                 dloc,
                 label,
-                format!(
-                    "deprecated without a sunset date ({})",
-                    opts.sunset_extension
-                ),
+                format!("deprecated without a sunset date ({ext})"),
             );
         }
     } else if was && !is {
-        sink.emit(
-            reactivated_rule,
-            Side::Head,
-            loc,
-            label,
-            "no longer deprecated".into(),
-        );
+        sink.emit(react, Side::Head, loc, label, "no longer deprecated".into());
     }
-    if is && let Some(Sunset::Invalid(raw)) = &sunset {
-        let sloc = Loc::key(node, &opts.sunset_extension);
+    if !is {
+        return;
+    }
+    if let Some(Sunset::Invalid(raw)) = &hs {
         sink.emit(
-            "api-deprecated-sunset-parse",
+            parse,
             Side::Head,
             sloc,
             label,
             format!("sunset date `{raw}` is not a valid date (expected YYYY-MM-DD)"),
         );
+    }
+    if was {
+        match (&bs, &hs) {
+            (Some(Sunset::Date(b)), None) => sink.emit(
+                deleted,
+                Side::Head,
+                dloc,
+                label,
+                format!("sunset date {b} deleted"),
+            ),
+            (Some(Sunset::Date(b)), Some(Sunset::Date(h))) if h < b => sink.emit(
+                earlier,
+                Side::Head,
+                sloc,
+                label,
+                format!("sunset date moved earlier, from {b} to {h}"),
+            ),
+            _ => {}
+        }
     }
 }
 
@@ -373,18 +403,17 @@ fn parameters<'a>(
                         format!("{what} became optional"),
                     );
                 }
-                if bp.deprecated != hp.deprecated {
-                    deprecation(
-                        sink,
-                        opts,
-                        bp.deprecated,
-                        hp.deprecated,
-                        hp.node,
-                        label,
-                        "parameter",
-                        hp.loc,
-                    );
-                }
+                deprecation(
+                    sink,
+                    opts,
+                    bp.deprecated,
+                    hp.deprecated,
+                    bp.node,
+                    hp.node,
+                    label,
+                    Deprecatable::Parameter,
+                    hp.loc,
+                );
                 if let (Some(bs), Some(hs)) = (bp.schema, hp.schema) {
                     let mut walk = Walk::new(sink, dir, Place::Parameter, label, what);
                     walk.compare(bs, hs, "")?;
@@ -467,16 +496,7 @@ fn request_body<'a>(
                         format!("request media type {mt} removed"),
                     ),
                     Some(hm) => {
-                        if let (Some(bs), Some(hs)) = (bm.schema, hm.schema) {
-                            let mut walk = Walk::new(
-                                sink,
-                                dir,
-                                Place::Body,
-                                label,
-                                format!("request body {mt}"),
-                            );
-                            walk.compare(bs, hs, "")?;
-                        }
+                        media_schema(sink, dir, label, format!("request body {mt}"), bm, hm)?
                     }
                 }
             }
@@ -495,6 +515,53 @@ fn request_body<'a>(
         (None, None) => {}
     }
     Ok(())
+}
+
+/// Compare the schemas of one media type (or report one side having none).
+fn media_schema<'a>(
+    sink: &mut Sink<'_, 'a>,
+    dir: Direction,
+    label: &str,
+    context: String,
+    bm: &Media<'a>,
+    hm: &Media<'a>,
+) -> Result<()> {
+    match (bm.schema, hm.schema) {
+        (Some(bs), Some(hs)) => {
+            Walk::new(sink, dir, Place::Body, label, context).compare(bs, hs, "")
+        }
+        (None, Some(_)) => {
+            sink.emit(
+                schema_rule(dir, "added"),
+                Side::Head,
+                hm.loc,
+                label,
+                format!("{context}: schema added"),
+            );
+            Ok(())
+        }
+        (Some(_), None) => {
+            sink.emit(
+                schema_rule(dir, "removed"),
+                Side::Head,
+                hm.loc,
+                label,
+                format!("{context}: schema removed"),
+            );
+            Ok(())
+        }
+        (None, None) => Ok(()),
+    }
+}
+
+/// `request-body-media-type-schema-added` etc., by the direction of the data.
+fn schema_rule(dir: Direction, change: &str) -> &'static str {
+    match (dir, change) {
+        (Direction::Request, "added") => "request-body-media-type-schema-added",
+        (Direction::Request, _) => "request-body-media-type-schema-removed",
+        (Direction::Response, "added") => "response-body-media-type-schema-added",
+        (Direction::Response, _) => "response-body-media-type-schema-removed",
+    }
 }
 
 fn is_success(status: &str) -> bool {
@@ -534,16 +601,7 @@ fn responses<'a>(
                     format!("response {status} media type {mt} removed"),
                 ),
                 Some(hm) => {
-                    if let (Some(bs), Some(hs)) = (bm.schema, hm.schema) {
-                        let mut walk = Walk::new(
-                            sink,
-                            dir,
-                            Place::Body,
-                            label,
-                            format!("response {status} {mt}"),
-                        );
-                        walk.compare(bs, hs, "")?;
-                    }
+                    media_schema(sink, dir, label, format!("response {status} {mt}"), bm, hm)?
                 }
             }
         }

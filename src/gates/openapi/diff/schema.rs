@@ -519,7 +519,16 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                     );
                 }
                 (Some(bs), Some(hs))
-                    if matches!(*key, "propertyNames" | "contains" | "contentSchema") =>
+                    if matches!(
+                        *key,
+                        "propertyNames"
+                            | "contains"
+                            | "contentSchema"
+                            | "then"
+                            | "else"
+                            | "unevaluatedProperties"
+                            | "unevaluatedItems"
+                    ) =>
                 {
                     if bs.node.is_map() && hs.node.is_map() {
                         self.compare(bs, hs, &path_join(path, key))?;
@@ -559,9 +568,8 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                         loc,
                         format!("`{key}` entry `{k}` removed"),
                     );
-                } else if *key == "patternProperties"
-                    && let (Some(bs), Some(hs)) =
-                        (bm.and_then(|m| m.get(k)), hm.and_then(|m| m.get(k)))
+                } else if let (Some(bs), Some(hs)) =
+                    (bm.and_then(|m| m.get(k)), hm.and_then(|m| m.get(k)))
                 {
                     self.compare(bs, hs, &path_join(path, k))?;
                 }
@@ -852,7 +860,39 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                         let (bd, hd) = (bv.flag("deprecated"), hv.flag("deprecated"));
                         if !bd && hd {
                             let loc = hv.loc("deprecated");
-                            self.emit("deprecated", &sub, Side::Head, loc, "deprecated".into());
+                            let ext = self.sink.opts.sunset_extension.clone();
+                            match hv.get(&ext).map(|n| {
+                                crate::gates::openapi::policy::parse_date(&n.node.display())
+                            }) {
+                                Some(Some(d)) => self.emit(
+                                    "deprecated-with-sunset",
+                                    &sub,
+                                    Side::Head,
+                                    loc,
+                                    format!("deprecated, sunset {d}"),
+                                ),
+                                Some(None) => self.emit(
+                                    "deprecated-sunset-invalid",
+                                    &sub,
+                                    Side::Head,
+                                    hv.loc(&ext),
+                                    format!("deprecated with an invalid sunset date ({ext})"),
+                                ),
+                                None if self.sink.opts.require_sunset_on_deprecation => self.emit(
+                                    "deprecated-sunset-missing",
+                                    &sub,
+                                    Side::Head,
+                                    loc,
+                                    format!("deprecated without a sunset date ({ext})"),
+                                ),
+                                None => self.emit(
+                                    "deprecated",
+                                    &sub,
+                                    Side::Head,
+                                    loc,
+                                    "deprecated".into(),
+                                ),
+                            }
                         } else if bd && !hd {
                             self.emit(
                                 "reactivated",

@@ -87,4 +87,18 @@ pub static DEFS: &[Def] = &[
         why: "Consumers that subscribed to it stop receiving events.",
         example: "Base has `webhooks: {newPet: ...}`; head drops it.\n\nFix: deprecate it first and keep sending until its sunset date.",
     },
+    Def {
+        id: "sunset-deleted",
+        level: E,
+        summary: "A deprecated operation's sunset date was deleted.",
+        why: "Clients were told until when it works; without the date nobody knows any more.",
+        example: "Base `x-sunset: 2027-01-01`; head keeps `deprecated: true` but drops `x-sunset`.",
+    },
+    Def {
+        id: "api-sunset-date-changed-too-small",
+        level: E,
+        summary: "A deprecated operation's sunset date was moved earlier.",
+        why: "Clients planned their migration by the announced date.",
+        example: "Base `x-sunset: 2027-06-01`; head `x-sunset: 2026-12-01`.\n\nFix: keep the announced date, or move it later.",
+    },
 ];

@@ -75,4 +75,32 @@ pub static DEFS: &[Def] = &[
         why: "Listed for the changelog.",
         example: "Base `deprecated: true`; head drops it.",
     },
+    Def {
+        id: "request-parameter-deprecated-sunset-missing",
+        level: E,
+        summary: "A request parameter was deprecated without a sunset date.",
+        why: "Our deprecation policy: clients must be told until when a deprecated part keeps working.",
+        example: "Head adds `deprecated: true` to a parameter without `x-sunset`.",
+    },
+    Def {
+        id: "request-parameter-sunset-parse",
+        level: E,
+        summary: "A deprecated request parameter's sunset date is not a valid date.",
+        why: "Tools and people cannot tell when the parameter goes away.",
+        example: "`x-sunset: soon` → `x-sunset: 2027-03-21`.",
+    },
+    Def {
+        id: "request-parameter-sunset-deleted",
+        level: E,
+        summary: "A deprecated request parameter's sunset date was deleted.",
+        why: "Clients were told until when it works; without the date nobody knows any more.",
+        example: "Base `x-sunset: 2027-01-01`; head drops it.",
+    },
+    Def {
+        id: "request-parameter-sunset-date-changed-too-small",
+        level: E,
+        summary: "A deprecated request parameter's sunset date was moved earlier.",
+        why: "Clients planned their migration by the announced date.",
+        example: "Base `x-sunset: 2027-06-01`; head `x-sunset: 2026-12-01`.",
+    },
 ];

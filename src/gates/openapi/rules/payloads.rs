@@ -122,4 +122,32 @@ pub static DEFS: &[Def] = &[
         why: "Compatible.",
         example: "Head adds `X-Request-Id`.",
     },
+    Def {
+        id: "request-body-media-type-schema-added",
+        level: E,
+        summary: "A request media type that had no schema now has one.",
+        why: "Anything was accepted before; now only what the schema allows is.",
+        example: "Base `application/json: {}`; head adds `schema: {type: object, required: [id]}`.",
+    },
+    Def {
+        id: "request-body-media-type-schema-removed",
+        level: N,
+        summary: "A request media type's schema was removed (anything is accepted).",
+        why: "Compatible for clients; reviewers should confirm the server still validates.",
+        example: "Base has `schema:`; head has none.",
+    },
+    Def {
+        id: "response-body-media-type-schema-added",
+        level: N,
+        summary: "A response media type that had no schema now has one.",
+        why: "Documents what was unspecified; compatible.",
+        example: "Base `application/json: {}`; head adds `schema:`.",
+    },
+    Def {
+        id: "response-body-media-type-schema-removed",
+        level: W,
+        summary: "A response media type's schema was removed.",
+        why: "Clients lose the contract of what the response contains; generated clients lose their types.",
+        example: "Base has `schema:`; head has none.",
+    },
 ];

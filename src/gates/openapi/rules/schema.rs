@@ -285,6 +285,27 @@ pub static KINDS: &[Kind] = &[
         "a discriminator mapping changed",
     ),
     k("deprecated", N, N, Annotates, "it was deprecated"),
+    k(
+        "deprecated-with-sunset",
+        N,
+        N,
+        Annotates,
+        "it was deprecated with a sunset date",
+    ),
+    k(
+        "deprecated-sunset-missing",
+        E,
+        E,
+        Annotates,
+        "it was deprecated without a sunset date (the policy requires one)",
+    ),
+    k(
+        "deprecated-sunset-invalid",
+        E,
+        E,
+        Annotates,
+        "it was deprecated with a sunset date that is not a date",
+    ),
     k("reactivated", N, N, Annotates, "it is no longer deprecated"),
 ];
 
