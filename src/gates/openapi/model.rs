@@ -378,7 +378,12 @@ impl<'a> Builder<'a> {
                     doc: rs.doc,
                     line: e.key_line,
                 };
-                responses.insert(e.key.to_ascii_uppercase(), self.response(node, r, loc)?);
+                let status = if e.key.eq_ignore_ascii_case("default") {
+                    "default".to_string()
+                } else {
+                    e.key.to_ascii_uppercase()
+                };
+                responses.insert(status, self.response(node, r, loc)?);
             }
         }
         Ok(Operation {

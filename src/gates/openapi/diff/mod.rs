@@ -117,16 +117,12 @@ pub fn compare(base: &Spec<'_>, head: &Spec<'_>, opts: &Options) -> anyhow::Resu
 }
 
 fn dedupe(changes: Vec<Change>) -> Vec<Change> {
-    let mut merged: BTreeMap<(String, String, u32, bool, String), Change> = BTreeMap::new();
+    // One finding per rule and place: a change inside a shared schema is
+    // reported once, naming every operation it affects.
+    let mut merged: BTreeMap<(String, String, u32, bool), Change> = BTreeMap::new();
     let mut order = Vec::new();
     for c in changes {
-        let k = (
-            c.rule.clone(),
-            c.path.clone(),
-            c.line,
-            c.side == Side::Base,
-            c.detail.clone(),
-        );
+        let k = (c.rule.clone(), c.path.clone(), c.line, c.side == Side::Base);
         match merged.get_mut(&k) {
             Some(existing) => {
                 for s in c.subjects {

@@ -123,10 +123,43 @@ impl<'a> View<'a> {
                 _ => {}
             }
         }
+        if types.is_empty()
+            && let Some(alts) = self.type_only_alternatives()
+        {
+            types = alts;
+        }
         if types.remove("null") {
             nullable = true;
         }
         (types, nullable)
+    }
+
+    /// `oneOf`/`anyOf` whose branches are bare `{type: X}`: the same as `type: [X, ...]`.
+    fn type_only_alternatives(&self) -> Option<BTreeSet<String>> {
+        ["oneOf", "anyOf"].iter().find_map(|key| {
+            let alts = self.get(key)?;
+            let items = alts.node.items();
+            if items.is_empty() {
+                return None;
+            }
+            let mut types = BTreeSet::new();
+            for item in items {
+                let entries = item.entries();
+                if entries.len() != 1 || entries[0].key != "type" {
+                    return None;
+                }
+                match &entries[0].value.value {
+                    Value::Str(t) => {
+                        types.insert(t.clone());
+                    }
+                    Value::Seq(ts) => {
+                        types.extend(ts.iter().filter_map(|t| t.as_str().map(str::to_string)))
+                    }
+                    _ => return None,
+                }
+            }
+            Some(types)
+        })
     }
 
     fn properties(&self) -> BTreeMap<String, (At<'a>, Loc)> {
@@ -223,7 +256,9 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
     }
 
     fn emit(&mut self, suffix: &str, path: &str, side: Side, loc: Loc, what: String) {
-        let id = format!("{}-{suffix}", self.prefix(!path.is_empty()));
+        // Array items are the same value's elements, not a property.
+        let nested = path.split('/').any(|seg| !seg.is_empty() && seg != "items");
+        let id = format!("{}-{suffix}", self.prefix(nested));
         self.emit_id(&id, path, side, loc, what);
     }
 
@@ -936,6 +971,12 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
     ) -> Result<()> {
         let (ba, ha) = (b.get(key), h.get(key));
         if ba.is_none() && ha.is_none() {
+            return Ok(());
+        }
+        // Type-only alternatives were compared as a list of types.
+        let typeish =
+            |v: &View<'a>, a: Option<At<'a>>| a.is_none() || v.type_only_alternatives().is_some();
+        if typeish(b, ba) && typeish(h, ha) && !b.types().0.is_empty() && !h.types().0.is_empty() {
             return Ok(());
         }
         let branches = |a: Option<At<'a>>| -> Vec<(Option<String>, At<'a>)> {
