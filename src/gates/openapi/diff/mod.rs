@@ -6,6 +6,8 @@
 
 pub mod operations;
 pub mod schema;
+#[cfg(test)]
+mod tests;
 
 use super::model::{Loc, Spec};
 use crate::finding::{Severity, Side};
