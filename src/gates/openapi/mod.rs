@@ -11,6 +11,7 @@
 
 pub mod diff;
 mod glob;
+pub mod json;
 pub mod model;
 pub mod policy;
 pub mod refs;

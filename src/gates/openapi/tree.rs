@@ -184,7 +184,18 @@ pub fn format_number(n: f64) -> String {
 }
 
 /// Parse YAML or JSON text into a tree (the first document; an empty text is `Null`).
+/// Text that looks like JSON goes through the faster JSON parser first.
 pub fn parse(text: &str) -> Result<Node, ParseError> {
+    if text.trim_start().starts_with(['{', '[']) {
+        match super::json::parse(text) {
+            Ok(node) => return Ok(node),
+            Err(json_err) => return parse_yaml(text).map_err(|_| json_err),
+        }
+    }
+    parse_yaml(text)
+}
+
+fn parse_yaml(text: &str) -> Result<Node, ParseError> {
     let mut builder = Builder::default();
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|e| ParseError {

@@ -193,7 +193,8 @@ fn apply_stability<'a>(
     }
     let loc = Loc::key(hop.node, &opts.stability_extension);
     if let Some(h) = hs {
-        if !STABILITY.contains(&h) {
+        // Reported when the change introduces it, not on every later change.
+        if !STABILITY.contains(&h) && bs != hs {
             sink.emit(
                 "api-invalid-stability-level",
                 Side::Head,
@@ -327,7 +328,9 @@ fn deprecation<'a>(
     if !is {
         return;
     }
-    if let Some(Sunset::Invalid(raw)) = &hs {
+    if let Some(Sunset::Invalid(raw)) = &hs
+        && bs != hs
+    {
         sink.emit(
             parse,
             Side::Head,
