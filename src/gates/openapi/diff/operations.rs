@@ -165,8 +165,11 @@ fn removal_verdict(
     }
 }
 
-fn stability<'o>(op: &'o Operation<'_>, opts: &Options) -> Option<&'o str> {
-    op.node.node.str_of(&opts.stability_extension)
+fn stability(op: &Operation<'_>, opts: &Options) -> Option<String> {
+    op.node
+        .node
+        .get(&opts.stability_extension)
+        .map(|n| n.display())
 }
 
 fn downgrade<'a>(sink: &mut Sink<'_, 'a>, start: usize, why: &str) {
@@ -188,11 +191,11 @@ fn apply_stability<'a>(
     start: usize,
 ) {
     let (bs, hs) = (stability(bop, opts), stability(hop, opts));
-    if bs.is_some_and(|s| s == "draft" || s == "alpha") {
-        downgrade(sink, start, bs.unwrap_or(""));
+    if let Some(b) = bs.as_deref().filter(|s| *s == "draft" || *s == "alpha") {
+        downgrade(sink, start, b);
     }
     let loc = Loc::key(hop.node, &opts.stability_extension);
-    if let Some(h) = hs {
+    if let Some(h) = hs.as_deref() {
         // Reported when the change introduces it, not on every later change.
         if !STABILITY.contains(&h) && bs != hs {
             sink.emit(
@@ -205,7 +208,7 @@ fn apply_stability<'a>(
                     opts.stability_extension
                 ),
             );
-        } else if let Some(b) = bs
+        } else if let Some(b) = bs.as_deref()
             && let (Some(bi), Some(hi)) = (
                 STABILITY.iter().position(|s| *s == b),
                 STABILITY.iter().position(|s| *s == h),
@@ -239,6 +242,18 @@ fn compare_operation<'a>(
         (Direction::Response, Direction::Request)
     } else {
         (Direction::Request, Direction::Response)
+    };
+    // Sunset dates are required of stable operations only (or ones with no level).
+    let relaxed;
+    let opts = match stability(h, opts).as_deref() {
+        Some("draft" | "alpha" | "beta") => {
+            relaxed = Options {
+                require_sunset_on_deprecation: false,
+                ..opts.clone()
+            };
+            &relaxed
+        }
+        _ => opts,
     };
     deprecation(
         sink,

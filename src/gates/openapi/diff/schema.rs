@@ -322,7 +322,18 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
             let shown = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
             let what = format!("type changed from {} to {}", shown(&bt), shown(&ht));
             let loc = h.loc("type");
-            let suffix = if covers(&ht, &bt) {
+            // Parameters travel as text: a string parameter accepts what a
+            // number or boolean parameter did.
+            let text_param = self.place == Place::Parameter
+                && ht.len() == 1
+                && ht.contains("string")
+                && bt
+                    .iter()
+                    .all(|t| matches!(t.as_str(), "integer" | "number" | "boolean"))
+                && h.get("pattern").is_none()
+                && h.get("enum").is_none()
+                && h.get("format").is_none();
+            let suffix = if covers(&ht, &bt) || (text_param && self.dir == Direction::Request) {
                 "list-of-types-widened"
             } else if covers(&bt, &ht) {
                 "list-of-types-narrowed"

@@ -421,22 +421,62 @@ fn why(request: bool, effect: Effect) -> String {
 
 fn example(request: bool, suffix: &str) -> String {
     let dir = if request { "request" } else { "response" };
-    let (before, after) = match suffix {
-        s if s.starts_with("max-length") => ("maxLength: 50", "maxLength: 20"),
-        s if s.starts_with("enum") || s.contains("enum-value") => {
-            ("enum: [a, b, c]", "enum: [a, b]")
+    let bound = BOUNDS.iter().find(|(_, frag, _)| {
+        suffix
+            .strip_prefix(frag)
+            .is_some_and(|rest| ["-increased", "-decreased", "-set", "-unset"].contains(&rest))
+    });
+    let (before, after) = if let Some((kw, _, _)) = bound {
+        let low = format!("{kw}: 10");
+        let high = format!("{kw}: 50");
+        let none = format!("(no {kw})");
+        if suffix.ends_with("-increased") {
+            (low, high)
+        } else if suffix.ends_with("-decreased") {
+            (high, low)
+        } else if suffix.ends_with("-unset") {
+            (low, none)
+        } else {
+            (none, low)
         }
-        s if s.starts_with("type") || s.starts_with("list-of-types") => {
-            ("type: integer", "type: string")
+    } else {
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        match suffix {
+            "enum-value-added" => pair("enum: [a, b]", "enum: [a, b, c]"),
+            "enum-value-removed" => pair("enum: [a, b, c]", "enum: [a, b]"),
+            "x-extensible-enum-value-removed" => {
+                pair("x-extensible-enum: [a, b, c]", "x-extensible-enum: [a, b]")
+            }
+            "became-enum" => pair("type: string", "type: string, enum: [a, b]"),
+            "enum-removed" => pair("type: string, enum: [a, b]", "type: string"),
+            "type-changed" => pair("type: integer", "type: string"),
+            "list-of-types-widened" => pair("type: integer", "type: [integer, string]"),
+            "list-of-types-narrowed" => pair("type: [integer, string]", "type: integer"),
+            "format-changed" => pair("format: int32", "format: uuid"),
+            "became-nullable" => pair("type: string", "type: string, nullable: true"),
+            "became-not-nullable" => pair("type: string, nullable: true", "type: string"),
+            "pattern-added" => pair("type: string", "type: string, pattern: '^[a-z]+$'"),
+            "pattern-removed" => pair("pattern: '^[a-z]+$'", "(no pattern)"),
+            "pattern-changed" => pair("pattern: '^[a-z]+$'", "pattern: '^[a-z]{1,8}$'"),
+            "one-of-added" | "any-of-added" => pair("oneOf: [Cat, Dog]", "oneOf: [Cat, Dog, Bird]"),
+            "one-of-removed" | "any-of-removed" => {
+                pair("oneOf: [Cat, Dog, Bird]", "oneOf: [Cat, Dog]")
+            }
+            "additional-properties-restricted" => pair(
+                "(additionalProperties allowed)",
+                "additionalProperties: false",
+            ),
+            "additional-properties-allowed" => pair(
+                "additionalProperties: false",
+                "(additionalProperties allowed)",
+            ),
+            s if s.ends_with("-added") => pair("(no such keyword)", "(the keyword added)"),
+            s if s.ends_with("-removed") => pair("(the keyword present)", "(the keyword removed)"),
+            _ => pair(
+                "(the schema in the base version)",
+                "(the schema in the head version)",
+            ),
         }
-        s if s.contains("nullable") => ("nullable: true", "nullable: false"),
-        s if s.starts_with("pattern") => ("pattern: '^[a-z]+$'", "pattern: '^[a-z]{1,8}$'"),
-        s if s.starts_with("min") => ("minimum: 0", "minimum: 1"),
-        s if s.starts_with("max") => ("maximum: 100", "maximum: 10"),
-        _ => (
-            "(the schema in the base version)",
-            "(the schema in the head version)",
-        ),
     };
     format!(
         "In a {dir} schema, base has `{before}` and head has `{after}`.\n\nFix: keep the contract compatible (accept at least as much in requests, promise no more in responses), or ship it as a new major version (a new `/vN` path or a major bump of `info.version`) and deprecate the old one first."
