@@ -138,28 +138,29 @@ fn diff_cmd(old: &Path, new: &Path, format: Format, config: Option<&Path>) -> Re
 /// A markdown changelog: breaking, deprecated, then other changes.
 pub fn changelog(findings: &[Finding]) -> String {
     let mut out = String::from("# API changes\n");
-    let sections: [(&str, Box<dyn Fn(&Finding) -> bool>); 3] = [
+    let deprecation = |f: &Finding| f.rule.contains("deprecated") && !f.rule.contains("removed");
+    let breaking = |f: &Finding| f.severity == Severity::Error;
+    let sections: [(&str, Vec<&Finding>); 3] = [
         (
             "Breaking changes",
-            Box::new(|f: &Finding| f.severity == Severity::Error),
+            findings.iter().filter(|f| breaking(f)).collect(),
         ),
         (
             "Deprecated",
-            Box::new(|f: &Finding| {
-                f.severity != Severity::Error
-                    && (f.rule.contains("deprecated") && !f.rule.contains("removed"))
-            }),
+            findings
+                .iter()
+                .filter(|f| !breaking(f) && deprecation(f))
+                .collect(),
         ),
         (
             "Other changes",
-            Box::new(|f: &Finding| {
-                f.severity != Severity::Error
-                    && !(f.rule.contains("deprecated") && !f.rule.contains("removed"))
-            }),
+            findings
+                .iter()
+                .filter(|f| !breaking(f) && !deprecation(f))
+                .collect(),
         ),
     ];
-    for (title, pick) in sections {
-        let items: Vec<&Finding> = findings.iter().filter(|f| pick(f)).collect();
+    for (title, items) in sections {
         if items.is_empty() {
             continue;
         }

@@ -243,12 +243,11 @@ impl Builder {
     fn event(&mut self, event: Event<'_>, line: u32) -> Result<(), ParseError> {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
-                let value = if style != ScalarStyle::Plain {
-                    Value::Str(text.into_owned())
-                } else if tag
-                    .as_ref()
-                    .is_some_and(|t| t.is_yaml_core_schema_tag("str"))
-                {
+                let quoted_or_str = style != ScalarStyle::Plain
+                    || tag
+                        .as_ref()
+                        .is_some_and(|t| t.is_yaml_core_schema_tag("str"));
+                let value = if quoted_or_str {
                     Value::Str(text.into_owned())
                 } else {
                     resolve_plain(&text)

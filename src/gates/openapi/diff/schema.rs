@@ -574,11 +574,10 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                             | "else"
                             | "unevaluatedProperties"
                             | "unevaluatedItems"
-                    ) =>
+                    ) && bs.node.is_map()
+                        && hs.node.is_map() =>
                 {
-                    if bs.node.is_map() && hs.node.is_map() {
-                        self.compare(bs, hs, &path_join(path, key))?;
-                    }
+                    self.compare(bs, hs, &path_join(path, key))?;
                 }
                 _ => {}
             }
