@@ -105,6 +105,11 @@ struct Job {
     head: Option<(bool, String)>,
 }
 
+/// The first few KB of a file as text (enough to see its top-level keys).
+fn head_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(&bytes[..bytes.len().min(8192)])
+}
+
 fn is_candidate_name(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json")
@@ -141,7 +146,7 @@ impl Gate for OpenapiGate {
             let is_spec = named(&f.path)
                 || text
                     .as_deref()
-                    .is_some_and(|t| model::looks_like_spec(&String::from_utf8_lossy(t)));
+                    .is_some_and(|t| model::looks_like_spec(&head_text(t)));
             if is_spec {
                 jobs.insert(Job {
                     base: f
@@ -171,7 +176,7 @@ impl Gate for OpenapiGate {
                 let Some(bytes) = ctx.repo.read(&ctx.changes.head, path.as_bytes())? else {
                     continue;
                 };
-                if !model::looks_like_spec(&String::from_utf8_lossy(&bytes)) {
+                if !model::looks_like_spec(&head_text(&bytes)) {
                     continue;
                 }
                 let mut reader = |p: &str| -> Result<Option<Vec<u8>>> {

@@ -365,9 +365,13 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                 "null is no longer allowed".into(),
             );
         }
+        // Safe format widenings (int32 → int64 in a request, the reverse in a response) are no change.
+        let widening =
+            |from: &str, to: &str| matches!((from, to), ("int32", "int64") | ("float", "double"));
         if let (Some(bf), Some(hf)) = (b.text("format"), h.text("format"))
             && bf != hf
-            && !(bt.contains("string") && ht.contains("string") && bf.is_empty())
+            && !(self.dir == Direction::Request && widening(&bf, &hf))
+            && !(self.dir == Direction::Response && widening(&hf, &bf))
         {
             let loc = h.loc("format");
             self.emit(

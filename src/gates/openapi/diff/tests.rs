@@ -358,3 +358,27 @@ fn security_changes_are_found_per_operation_and_globally() {
     );
     assert_eq!(rules(&c), vec!["api-security-scope-added"]);
 }
+
+#[test]
+fn format_widening_is_safe_in_its_direction_and_parameter_defaults_matter() {
+    let c = diff(
+        &spec("type: integer\nformat: int32\n"),
+        &spec("type: integer\nformat: int64\n"),
+    );
+    // The request accepts more: fine. The response may now carry 64-bit values: breaking.
+    assert_eq!(rules(&c), vec!["response-body-format-changed"], "{c:#?}");
+    assert_eq!(c[0].severity, Severity::Error);
+    let op = |d: u32| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /a:\n    get:\n      parameters:\n        - {{name: limit, in: query, schema: {{type: integer, default: {d}}}}}\n      responses: {{'200': {{description: ok}}}}\n"
+        )
+    };
+    let c = diff(&op(20), &op(50));
+    assert_eq!(rules(&c), vec!["request-parameter-default-value-changed"]);
+    assert_eq!(c[0].severity, Severity::Error);
+    let c = diff(
+        &spec("type: object\nproperties:\n  n: {type: integer, default: 1}\n"),
+        &spec("type: object\nproperties:\n  n: {type: integer, default: 2}\n"),
+    );
+    assert!(c.iter().all(|c| c.severity != Severity::Error), "{c:#?}");
+}

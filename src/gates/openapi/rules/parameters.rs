@@ -103,4 +103,11 @@ pub static DEFS: &[Def] = &[
         why: "Clients planned their migration by the announced date.",
         example: "Base `x-sunset: 2027-06-01`; head `x-sunset: 2026-12-01`.",
     },
+    Def {
+        id: "request-parameter-default-value-changed",
+        level: E,
+        summary: "The default value of a request parameter changed.",
+        why: "Clients that omit the parameter (relying on the documented default) silently get different behaviour.",
+        example: "Base `{name: limit, in: query, schema: {default: 20}}`; head `default: 50`.\n\nFix: keep the default; add a new parameter for the new behaviour.",
+    },
 ];

@@ -142,7 +142,7 @@ pub static KINDS: &[Kind] = &[
     k("const-changed", E, E, Changes, "the const value changed"),
     k(
         "default-value-changed",
-        E,
+        W,
         N,
         Changes,
         "the default value changed",
