@@ -301,3 +301,77 @@ fn standalone_diff_prints_json_and_exits_by_verdict() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("new.yaml:"), "{run:?}");
 }
+
+#[test]
+fn explicit_compare_pairs_and_deleted_specs_are_judged() {
+    let repo = repo_with_spec();
+    // A v2 spec added beside v1 and named in config: compared with v1 at head.
+    let v2 = SPEC.replace("version: 1.4.0", "version: 2.0.0").replace(
+        "      operationId: listUsers\n",
+        "      operationId: listUsers\n      deprecated: true\n",
+    );
+    repo.write("api/openapi-v2.yaml", &v2).write(
+        ".shipgate.yml",
+        "gates:\n  openapi:\n    compare:\n      - {base: api/openapi.yaml, revision: api/openapi-v2.yaml}\n",
+    );
+    repo.commit("v2 beside v1");
+    let run = repo.shipgate(&[
+        "check", "--target", "main", "--gate", "openapi", "--format", "json",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let report = run.json();
+    let gate = openapi_gate(&report);
+    let missing = find(gate, "api-deprecated-sunset-missing");
+    assert_eq!(missing["location"]["path"], "api/openapi-v2.yaml");
+    assert_eq!(missing["location"]["start_line"], 9);
+
+    // Deleting the spec removes every operation.
+    let repo = repo_with_spec();
+    repo.remove("api/openapi.yaml");
+    repo.commit("drop the API");
+    let run = repo.shipgate(&[
+        "check", "--target", "main", "--gate", "openapi", "--format", "json",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let report = run.json();
+    let removed = find(
+        openapi_gate(&report),
+        "api-path-removed-without-deprecation",
+    );
+    assert_eq!(removed["location"]["side"], "base");
+}
+
+#[test]
+fn a_broken_head_spec_is_a_gate_error_naming_file_and_line() {
+    let repo = repo_with_spec();
+    repo.write(
+        "api/schemas/user.yaml",
+        USER.replace(
+            "name: {type: string, maxLength: 80}",
+            "name: {$ref: '#/Missing'}",
+        ),
+    );
+    repo.commit("broken ref");
+    let run = repo.shipgate(&[
+        "check", "--target", "main", "--gate", "openapi", "--format", "json",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let report = run.json();
+    let gate = openapi_gate(&report);
+    assert_eq!(gate["status"], "error");
+    let reason = gate["reason"].as_str().unwrap();
+    assert!(reason.contains("api/schemas/user.yaml:6"), "{reason}");
+}
+
+#[test]
+fn unknown_config_keys_are_rejected_with_their_line() {
+    let repo = repo_with_spec();
+    repo.write(
+        ".shipgate.yml",
+        "gates:\n  openapi:\n    sunset_extention: x-sunset\n",
+    );
+    repo.commit("typo");
+    let run = repo.shipgate(&["check", "--target", "main", "--gate", "openapi"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains(".shipgate.yml:3"), "{run:?}");
+}

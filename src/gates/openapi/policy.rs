@@ -73,6 +73,22 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Rules about following the deprecation/stability process rather than about
+/// the wire contract: a major bump does not excuse them.
+pub fn is_policy_rule(id: &str) -> bool {
+    [
+        "sunset-missing",
+        "sunset-parse",
+        "sunset-invalid",
+        "sunset-deleted",
+        "changed-too-small",
+        "invalid-stability-level",
+        "stability-decreased",
+    ]
+    .iter()
+    .any(|s| id.ends_with(s))
+}
+
 /// The major number of a version string (`v2.3.1` → 2).
 pub fn major(version: &str) -> Option<u64> {
     let v = version.trim().trim_start_matches(['v', 'V']);
@@ -99,10 +115,8 @@ pub fn uri_major(spec: &Spec<'_>) -> Option<u64> {
 /// to warnings and a notice says why) or an `api-major-version-not-bumped`
 /// error is added at `info.version`.
 pub fn apply_versioning(changes: &mut Vec<Change>, base: &Spec<'_>, head: &Spec<'_>) {
-    let breaking = changes
-        .iter()
-        .filter(|c| c.severity == Severity::Error)
-        .count();
+    let is_breaking = |c: &Change| c.severity == Severity::Error && !is_policy_rule(&c.rule);
+    let breaking = changes.iter().filter(|c| is_breaking(c)).count();
     if breaking == 0 {
         return;
     }
@@ -112,7 +126,7 @@ pub fn apply_versioning(changes: &mut Vec<Change>, base: &Spec<'_>, head: &Spec<
     let uri_bump = matches!((uri_major(base), uri_major(head)), (Some(b), Some(h)) if h > b);
     let (path, line) = head.place(head.version.as_ref().map(|(_, l)| *l).unwrap_or(head.info));
     if info_bump || uri_bump {
-        for c in changes.iter_mut().filter(|c| c.severity == Severity::Error) {
+        for c in changes.iter_mut().filter(|c| is_breaking(c)) {
             c.severity = Severity::Warning;
         }
         let how = if info_bump {
