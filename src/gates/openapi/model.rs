@@ -235,10 +235,10 @@ impl<'a> Spec<'a> {
         }
         let b = Builder { docs, flavor, root };
         if let Some(paths) = root.get("paths") {
-            b.path_items(paths, &mut spec.paths)?;
+            b.path_items(paths, &mut spec.paths, false)?;
         }
         if let Some(hooks) = root.get("webhooks") {
-            b.path_items(hooks, &mut spec.webhooks)?;
+            b.path_items(hooks, &mut spec.webhooks, true)?;
         }
         Ok(spec)
     }
@@ -278,7 +278,12 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn path_items(&self, paths: At<'a>, out: &mut BTreeMap<String, PathItem<'a>>) -> Result<()> {
+    fn path_items(
+        &self,
+        paths: At<'a>,
+        out: &mut BTreeMap<String, PathItem<'a>>,
+        hooks: bool,
+    ) -> Result<()> {
         for e in paths.node.entries() {
             if e.key.starts_with("x-") {
                 continue;
@@ -288,13 +293,20 @@ impl<'a> Builder<'a> {
                 node: &e.value,
             };
             let item = self.docs.resolve(raw)?;
-            let (norm, names) = normalize_template(&e.key);
+            // Swagger 2.0 paths are relative to `basePath`: changing it moves every URL.
+            let template = match (self.flavor, self.root.node.str_of("basePath")) {
+                (Flavor::Swagger2, Some(base)) if base.trim_end_matches('/') != "" && !hooks => {
+                    format!("{}{}", base.trim_end_matches('/'), e.key)
+                }
+                _ => e.key.clone(),
+            };
+            let (norm, names) = normalize_template(&template);
             let key_loc = Loc {
                 doc: paths.doc,
                 line: e.key_line,
             };
             let mut path = PathItem {
-                template: e.key.clone(),
+                template: template.clone(),
                 loc: key_loc,
                 node: item,
                 ops: BTreeMap::new(),
@@ -307,7 +319,7 @@ impl<'a> Builder<'a> {
                 let op_node = self.docs.resolve(op_node)?;
                 let op = self.operation(
                     method,
-                    &e.key,
+                    &template,
                     &names,
                     op_node,
                     Loc::key(item, method),
@@ -428,6 +440,15 @@ impl<'a> Builder<'a> {
                     })
                 }),
             };
+            // OpenAPI: header parameters named Accept, Content-Type or
+            // Authorization are ignored (media types and security cover them).
+            if self.flavor != Flavor::Swagger2
+                && location == "header"
+                && ["accept", "content-type", "authorization"]
+                    .contains(&name.to_ascii_lowercase().as_str())
+            {
+                continue;
+            }
             out.push(Param {
                 required: location == "path" || p.node.flag("required"),
                 deprecated: p.node.flag("deprecated"),

@@ -382,3 +382,23 @@ fn format_widening_is_safe_in_its_direction_and_parameter_defaults_matter() {
     );
     assert!(c.iter().all(|c| c.severity != Severity::Error), "{c:#?}");
 }
+
+#[test]
+fn swagger_base_path_moves_every_url_and_ignored_headers_are_ignored() {
+    let base = "swagger: '2.0'\ninfo: {title: t, version: 1.0.0}\nbasePath: /api/v1\npaths:\n  /p:\n    get:\n      responses: {200: {description: ok}}\n";
+    let c = diff(base, &base.replace("/api/v1", "/api/v2"));
+    assert!(
+        rules(&c).contains(&"api-path-removed-without-deprecation"),
+        "{c:#?}"
+    );
+    let op = |extra: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /a:\n    get:\n      parameters:\n        - {{name: q, in: query, schema: {{type: string}}}}\n{extra}      responses: {{'200': {{description: ok}}}}\n"
+        )
+    };
+    let c = diff(
+        &op(""),
+        &op("        - {name: Accept, in: header, required: true, schema: {type: string}}\n"),
+    );
+    assert!(c.is_empty(), "{c:#?}");
+}
