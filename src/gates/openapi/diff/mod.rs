@@ -77,6 +77,8 @@ pub struct Sink<'s, 'a> {
     pub head: &'s Spec<'a>,
     pub opts: &'s Options,
     pub changes: Vec<Change>,
+    /// Schema pairs (base node, head node, direction/place) known to have no change.
+    pub unchanged: std::collections::HashSet<(usize, usize, u8)>,
 }
 
 impl<'s, 'a> Sink<'s, 'a> {
@@ -113,6 +115,7 @@ pub fn compare(base: &Spec<'_>, head: &Spec<'_>, opts: &Options) -> anyhow::Resu
         head,
         opts,
         changes: Vec::new(),
+        unchanged: Default::default(),
     };
     operations::compare(&mut sink, opts)?;
     Ok(dedupe(sink.changes))

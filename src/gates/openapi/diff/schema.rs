@@ -285,9 +285,24 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
         if self.stack.contains(&pair) || self.stack.len() >= MAX_DEPTH {
             return Ok(());
         }
+        // A pair already compared without any change (in this or another
+        // operation) is not walked again: big specs share big schemas.
+        let nested = path.split('/').any(|seg| !seg.is_empty() && seg != "items");
+        let memo = (
+            pair.0,
+            pair.1,
+            self.dir as u8 * 8 + self.place as u8 * 2 + u8::from(nested),
+        );
+        if self.sink.unchanged.contains(&memo) {
+            return Ok(());
+        }
+        let before = self.sink.changes.len();
         self.stack.push(pair);
         let result = self.compare_views(&vb, &vh, path);
         self.stack.pop();
+        if result.is_ok() && self.sink.changes.len() == before {
+            self.sink.unchanged.insert(memo);
+        }
         result
     }
 
