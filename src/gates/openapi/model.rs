@@ -295,7 +295,9 @@ impl<'a> Builder<'a> {
             let item = self.docs.resolve(raw)?;
             // Swagger 2.0 paths are relative to `basePath`: changing it moves every URL.
             let template = match (self.flavor, self.root.node.str_of("basePath")) {
-                (Flavor::Swagger2, Some(base)) if !base.trim_end_matches('/').is_empty() && !hooks => {
+                (Flavor::Swagger2, Some(base))
+                    if !base.trim_end_matches('/').is_empty() && !hooks =>
+                {
                     format!("{}{}", base.trim_end_matches('/'), e.key)
                 }
                 _ => e.key.clone(),

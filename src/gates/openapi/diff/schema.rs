@@ -1056,6 +1056,24 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
             .filter(|(i, _)| !used[*i])
             .map(|(_, x)| x.clone())
             .collect();
+        // Leftovers with the same content are the same branch under another
+        // name (a renamed component, or `$ref` replaced by its inline schema).
+        let canon = |docs: &'a Docs, at: At<'a>| docs.resolve(at).map(|r| r.node.canonical()).ok();
+        let (base_docs, head_docs) = (self.sink.base.docs, self.sink.head.docs);
+        let mut i = 0;
+        while i < unmatched_base.len() {
+            let bc = canon(base_docs, unmatched_base[i].1);
+            let j = unmatched_head
+                .iter()
+                .position(|(_, hat)| bc.is_some() && canon(head_docs, *hat) == bc);
+            match j {
+                Some(j) => {
+                    unmatched_base.remove(i);
+                    unmatched_head.remove(j);
+                }
+                None => i += 1,
+            }
+        }
         // Unnamed leftovers on both sides are paired in order (a change inside a branch).
         let mut i = 0;
         while i < unmatched_base.len() {

@@ -402,3 +402,29 @@ fn swagger_base_path_moves_every_url_and_ignored_headers_are_ignored() {
     );
     assert!(c.is_empty(), "{c:#?}");
 }
+
+#[test]
+fn renamed_components_and_inlined_refs_in_one_of_change_nothing() {
+    let with = |branch: &str, comps: &str| {
+        format!(
+            "{}    Cat:\n      type: object\n      properties: {{meow: {{type: string}}}}\n{comps}",
+            spec(&format!("oneOf:\n  - {branch}\n  - type: string\n"))
+        )
+    };
+    let base = with("$ref: '#/components/schemas/Cat'", "");
+    let renamed = with(
+        "$ref: '#/components/schemas/Feline'",
+        "    Feline:\n      type: object\n      properties: {meow: {type: string}}\n",
+    );
+    assert!(
+        diff(&base, &renamed).is_empty(),
+        "{:#?}",
+        diff(&base, &renamed)
+    );
+    let inlined = with("{type: object, properties: {meow: {type: string}}}", "");
+    assert!(
+        diff(&base, &inlined).is_empty(),
+        "{:#?}",
+        diff(&base, &inlined)
+    );
+}
