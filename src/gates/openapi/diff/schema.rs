@@ -471,6 +471,12 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
             ("multipleOf", "multiple-of-changed"),
         ] {
             let (bv, hv) = (canon(b, key), canon(h, key));
+            // `const` set where there was none narrows; dropped, it widens.
+            let suffix = match (key, &bv, &hv) {
+                ("const", None, Some(_)) => "const-added",
+                ("const", Some(_), None) => "const-removed",
+                _ => suffix,
+            };
             if bv != hv {
                 let loc = h.loc(key);
                 let what = format!(
@@ -480,6 +486,29 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                 );
                 self.emit(suffix, path, Side::Head, loc, what);
             }
+        }
+        match (canon(b, "default"), canon(h, "default")) {
+            (None, Some(d)) => {
+                let loc = h.loc("default");
+                self.emit(
+                    "default-value-added",
+                    path,
+                    Side::Head,
+                    loc,
+                    format!("default {d} added"),
+                );
+            }
+            (Some(d), None) => {
+                let loc = h.line_loc();
+                self.emit(
+                    "default-value-removed",
+                    path,
+                    Side::Head,
+                    loc,
+                    format!("default {d} removed"),
+                );
+            }
+            _ => {}
         }
         if let (Some(bd), Some(hd)) = (canon(b, "default"), canon(h, "default"))
             && bd != hd

@@ -110,4 +110,18 @@ pub static DEFS: &[Def] = &[
         why: "Clients that omit the parameter (relying on the documented default) silently get different behaviour.",
         example: "Base `{name: limit, in: query, schema: {default: 20}}`; head `default: 50`.\n\nFix: keep the default; add a new parameter for the new behaviour.",
     },
+    Def {
+        id: "request-parameter-default-value-added",
+        level: E,
+        summary: "A request parameter gained a default value.",
+        why: "Clients that omit the parameter now get the default applied instead of the behaviour they had.",
+        example: "Base `{name: limit, in: query}`; head adds `default: 50`.",
+    },
+    Def {
+        id: "request-parameter-default-value-removed",
+        level: E,
+        summary: "A request parameter's default value was removed.",
+        why: "Clients that omit the parameter relied on the documented default.",
+        example: "Base `default: 20`; head has none.",
+    },
 ];

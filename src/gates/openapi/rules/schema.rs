@@ -140,6 +140,22 @@ pub static KINDS: &[Kind] = &[
         "an x-extensible-enum value was removed",
     ),
     k("const-changed", E, E, Changes, "the const value changed"),
+    k("const-added", E, N, Narrows, "a const value was set"),
+    k("const-removed", N, E, Widens, "the const value was removed"),
+    k(
+        "default-value-added",
+        W,
+        N,
+        Changes,
+        "a default value was added",
+    ),
+    k(
+        "default-value-removed",
+        W,
+        N,
+        Changes,
+        "the default value was removed",
+    ),
     k(
         "default-value-changed",
         W,
