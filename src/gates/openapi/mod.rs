@@ -45,7 +45,10 @@ crate::gate_config! {
         pub stability_extension: Option<String>,
         /// Removing a deprecated operation or parameter also needs its sunset date to have passed. Default: true.
         pub require_sunset_before_removal: Option<bool>,
-        /// Deprecating without a sunset date is an `api-deprecated-sunset-missing` error. Default: false.
+        /// Removing a request parameter or a response property is an error unless it was
+        /// deprecated first (and its sunset date passed). Default: true.
+        pub require_deprecation_before_removal: Option<bool>,
+        /// Deprecating without a sunset date is an `*-deprecated-sunset-missing` error. Default: true.
         pub require_sunset_on_deprecation: Option<bool>,
         /// Explicit pairs to compare at head, e.g. `{base: api/v2.yaml, revision: api/v3.yaml}`. Default: none.
         pub compare: Vec<ComparePair>,
@@ -73,6 +76,9 @@ impl OpenapiConfig {
             require_sunset_before_removal: self
                 .require_sunset_before_removal
                 .unwrap_or(d.require_sunset_before_removal),
+            require_deprecation_before_removal: self
+                .require_deprecation_before_removal
+                .unwrap_or(d.require_deprecation_before_removal),
             require_sunset_on_deprecation: self
                 .require_sunset_on_deprecation
                 .unwrap_or(d.require_sunset_on_deprecation),

@@ -53,6 +53,8 @@ pub struct Options {
     pub stability_extension: String,
     /// Whether removing a deprecated part also needs its sunset date to have passed.
     pub require_sunset_before_removal: bool,
+    /// Whether removing a parameter or response property needs it deprecated first.
+    pub require_deprecation_before_removal: bool,
     /// Whether deprecating without a sunset date is reported.
     pub require_sunset_on_deprecation: bool,
     /// Today, `YYYY-MM-DD` (UTC), for sunset dates.
@@ -65,6 +67,7 @@ impl Default for Options {
             sunset_extension: "x-sunset".into(),
             stability_extension: "x-stability-level".into(),
             require_sunset_before_removal: true,
+            require_deprecation_before_removal: true,
             require_sunset_on_deprecation: true,
             today: super::policy::today(),
         }

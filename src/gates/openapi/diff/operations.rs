@@ -129,7 +129,7 @@ fn removed_operation<'a>(
 }
 
 /// (`without-deprecation` | `before-sunset` | `with-deprecation`, message).
-fn removal_verdict(
+pub(super) fn removal_verdict(
     deprecated: bool,
     sunset: Option<Sunset>,
     opts: &Options,
@@ -397,6 +397,11 @@ fn parameters<'a>(
                         }
                         _ => ("request-parameter-removed-before-sunset", detail),
                     }
+                } else if opts.require_deprecation_before_removal {
+                    (
+                        "request-parameter-removed-without-deprecation",
+                        format!("{what} removed without being deprecated first"),
+                    )
                 } else {
                     ("request-parameter-removed", format!("{what} removed"))
                 };

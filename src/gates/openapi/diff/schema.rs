@@ -8,8 +8,10 @@
 //! do not exist in requests and `writeOnly` ones not in responses.
 
 use super::Sink;
+use super::operations::removal_verdict;
 use crate::finding::Side;
 use crate::gates::openapi::model::Loc;
+use crate::gates::openapi::policy::sunset_of;
 use crate::gates::openapi::refs::{At, Docs, ref_name, ref_of};
 use crate::gates::openapi::rules::schema::{BOUNDS, PLACES, SUBSCHEMA_MAPS, SUBSCHEMAS};
 use crate::gates::openapi::tree::{Value, format_number};
@@ -928,7 +930,7 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                 }
                 (true, false) => {
                     let bloc = b_entry.map(|e| e.1).unwrap_or_default();
-                    self.removed_property(&sub, b_req, bloc);
+                    self.removed_property(&sub, b_req, bloc, b_entry.map(|e| e.0))?;
                 }
                 (true, true) => {
                     if b_req != h_req {
@@ -1005,18 +1007,48 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                 continue;
             }
             let sub = path_join(path, name);
-            self.removed_property(&sub, br.contains(name), *bloc);
+            self.removed_property(&sub, br.contains(name), *bloc, Some(*bs))?;
         }
         Ok(())
     }
 
-    fn removed_property(&mut self, sub: &str, required: bool, bloc: Loc) {
+    fn removed_property(
+        &mut self,
+        sub: &str,
+        required: bool,
+        bloc: Loc,
+        prop: Option<At<'a>>,
+    ) -> Result<()> {
+        let opts = self.sink.opts;
+        if self.dir == Direction::Response && opts.require_deprecation_before_removal {
+            // The deprecation policy: deprecate (with a sunset date) before removing.
+            let (deprecated, sunset) = match prop {
+                Some(p) => {
+                    let v = View::build(self.sink.base.docs, p)?;
+                    let sunset = v
+                        .first()
+                        .and_then(|f| sunset_of(f.node, &opts.sunset_extension));
+                    (v.flag("deprecated"), sunset)
+                }
+                None => (false, None),
+            };
+            let (verdict, detail) = removal_verdict(deprecated, sunset, opts, "property removed");
+            let id = match verdict {
+                "with-deprecation" => "response-property-removed-with-deprecation",
+                "before-sunset" => "response-property-removed-before-sunset",
+                _ if required => "response-required-property-removed",
+                _ => "response-property-removed-without-deprecation",
+            };
+            self.emit_id(id, sub, Side::Base, bloc, detail);
+            return Ok(());
+        }
         let id = match (self.dir, required) {
             (Direction::Request, _) => "request-property-removed",
             (Direction::Response, true) => "response-required-property-removed",
             (Direction::Response, false) => "response-optional-property-removed",
         };
         self.emit_id(id, sub, Side::Base, bloc, "property removed".into());
+        Ok(())
     }
 
     fn alternatives(

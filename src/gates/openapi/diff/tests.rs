@@ -428,3 +428,59 @@ fn renamed_components_and_inlined_refs_in_one_of_change_nothing() {
         diff(&base, &inlined)
     );
 }
+
+#[test]
+fn removing_parameters_and_response_properties_needs_deprecation_first() {
+    let prop = |extra: &str| {
+        spec(&format!(
+            "type: object\nproperties:\n  id: {{type: string}}\n  nick:\n    type: string\n{extra}"
+        ))
+    };
+    let gone = spec("type: object\nproperties:\n  id: {type: string}\n");
+    let c = diff(&prop(""), &gone);
+    let r = c.iter().find(|c| c.rule.starts_with("response-")).unwrap();
+    assert_eq!(
+        (r.rule.as_str(), r.severity, r.side),
+        (
+            "response-property-removed-without-deprecation",
+            Severity::Error,
+            Side::Base
+        )
+    );
+    let c = diff(
+        &prop("    deprecated: true\n    x-sunset: '2020-01-01'\n"),
+        &gone,
+    );
+    assert!(
+        rules(&c).contains(&"response-property-removed-with-deprecation"),
+        "{c:#?}"
+    );
+    assert!(c.iter().all(|c| c.severity != Severity::Error), "{c:#?}");
+    let op = |p: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /a:\n    get:\n      parameters:\n{p}      responses: {{'200': {{description: ok}}}}\n"
+        )
+    };
+    let c = diff(
+        &op("        - {name: q, in: query, schema: {type: string}}\n"),
+        &op(""),
+    );
+    assert_eq!(
+        rules(&c),
+        vec!["request-parameter-removed-without-deprecation"]
+    );
+    // Without the policy, oasdiff's levels.
+    let lax = Options {
+        require_deprecation_before_removal: false,
+        ..opts()
+    };
+    let (b, h) = (
+        load("api.yaml", &prop(""), &[]),
+        load("api.yaml", &gone, &[]),
+    );
+    let c = compare(&Spec::build(&b).unwrap(), &Spec::build(&h).unwrap(), &lax).unwrap();
+    assert!(
+        rules(&c).contains(&"response-optional-property-removed"),
+        "{c:#?}"
+    );
+}

@@ -124,4 +124,11 @@ pub static DEFS: &[Def] = &[
         why: "Clients that omit the parameter relied on the documented default.",
         example: "Base `default: 20`; head has none.",
     },
+    Def {
+        id: "request-parameter-removed-without-deprecation",
+        level: E,
+        summary: "A request parameter was removed without being deprecated first.",
+        why: "Our deprecation policy: clients still send it, and what it did (a filter, a flag) silently stops happening; deprecating it first with a sunset date tells them in time. (`require_deprecation_before_removal: false` reports `request-parameter-removed` instead, a warning, as oasdiff does.)",
+        example: "Base has `{name: status, in: query}`; head drops it.\n\nFix: restore it with `deprecated: true` and `x-sunset: <date>`, remove it after that date.",
+    },
 ];

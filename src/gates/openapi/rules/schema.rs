@@ -565,6 +565,27 @@ pub static PROPERTY_DEFS: &[Def] = &[
         example: "Base response has optional `nickname`; head drops it.\n\nFix: deprecate it first and remove it after its sunset date.",
     },
     Def {
+        id: "response-property-removed-without-deprecation",
+        level: E,
+        summary: "An optional response property was removed without being deprecated first.",
+        why: "Our deprecation policy: clients (mobile apps update slowly) show or use the property whenever it is present; deprecating it first with a sunset date tells them in time. (`require_deprecation_before_removal: false` reports `response-optional-property-removed`, a warning, as oasdiff does.)",
+        example: "Base response has optional `nickname`; head drops it.\n\nFix: mark it `deprecated: true` with `x-sunset: <date>`, remove it after that date.",
+    },
+    Def {
+        id: "response-property-removed-before-sunset",
+        level: E,
+        summary: "A deprecated response property was removed before its sunset date (or it had none).",
+        why: "The sunset date is the promise made to clients about how long the property keeps coming.",
+        example: "Base: `deprecated: true`, `x-sunset: 2099-01-01`; head drops the property.",
+    },
+    Def {
+        id: "response-property-removed-with-deprecation",
+        level: N,
+        summary: "A deprecated response property was removed after its sunset date.",
+        why: "The deprecation process working as intended.",
+        example: "Base: `deprecated: true`, `x-sunset: 2020-01-01`; head drops it.",
+    },
+    Def {
         id: "response-property-became-required",
         level: N,
         summary: "An optional response property became required (always present).",
