@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark `shipgate openapi diff` on a generated pair of large specs
 # (N paths, default 2000; each with GET/POST, parameters, shared and inline
-# schemas), YAML and JSON. Prints the median wall time of 5 runs and the
-# peak memory (GNU time). The peer tools (oasdiff, optic, openapi-diff) are
-# not installable in this environment, so no ratio is printed.
+# schemas), YAML and JSON, and (when npm is available) on two releases of
+# GitHub's REST API description (npm @octokit/openapi 22.0.0 and 23.0.2,
+# ~12 MB of JSON each). Prints the median wall time of 5 runs and the peak
+# memory (GNU time). The peer tools are not run here (oasdiff is a Go binary,
+# Optic and openapi-diff need their own npm installs), so no ratio is printed.
 #
 # Usage: bench/openapi.sh [N] [path/to/shipgate]   (default: target/release/shipgate)
 set -euo pipefail
@@ -46,16 +48,33 @@ for rev, name in ((False, "base"), (True, "head")):
     open(f"{d}/{name}.yaml", "w").write(y(s))
 PY
 
-ls -l "$DIR"
-for ext in json yaml; do
-  times=()
+measure() { # label old new
+  local times=() s e median peak
   for _ in 1 2 3 4 5; do
     s=$(date +%s.%N)
-    "$BIN" openapi diff "$DIR/base.$ext" "$DIR/head.$ext" --format json >/dev/null || true
+    "$BIN" openapi diff "$2" "$3" --format json >/dev/null || true
     e=$(date +%s.%N)
     times+=("$(echo "$e - $s" | bc)")
   done
   median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
-  peak=$( { /usr/bin/time -f '%M' "$BIN" openapi diff "$DIR/base.$ext" "$DIR/head.$ext" >/dev/null; } 2>&1 | tail -1 || true)
-  echo "$N paths, $ext: median ${median}s, peak ${peak} KB"
+  peak=$( { /usr/bin/time -f '%M' "$BIN" openapi diff "$2" "$3" >/dev/null; } 2>&1 | tail -1 || true)
+  echo "$1: median ${median}s, peak ${peak} KB"
+}
+
+for ext in json yaml; do
+  measure "$N paths, $ext" "$DIR/base.$ext" "$DIR/head.$ext"
 done
+
+if command -v npm >/dev/null; then
+  (cd "$DIR" && npm pack --silent @octokit/openapi@22.0.0 @octokit/openapi@23.0.2 >/dev/null 2>&1) || true
+  for v in 22.0.0 23.0.2; do
+    if [ -f "$DIR/octokit-openapi-$v.tgz" ]; then
+      mkdir -p "$DIR/gh-$v" && tar xzf "$DIR/octokit-openapi-$v.tgz" -C "$DIR/gh-$v"
+    fi
+  done
+  gh_old="$DIR/gh-22.0.0/package/generated/api.github.com.json"
+  gh_new="$DIR/gh-23.0.2/package/generated/api.github.com.json"
+  if [ -f "$gh_old" ] && [ -f "$gh_new" ]; then
+    measure "GitHub REST 22.0.0 -> 23.0.2" "$gh_old" "$gh_new"
+  fi
+fi
