@@ -251,7 +251,10 @@ impl Gate for OpenapiGate {
             compared += 1;
             breaking += changes
                 .iter()
-                .filter(|c| c.severity == crate::finding::Severity::Error)
+                .filter(|c| {
+                    c.severity == crate::finding::Severity::Error
+                        && c.rule != "api-major-version-not-bumped"
+                })
                 .count();
             run.findings.extend(changes.iter().map(to_finding));
         }
@@ -302,12 +305,17 @@ pub fn to_finding(c: &Change) -> Finding {
     if c.side == Side::Base {
         location = location.in_base();
     }
-    let help = match c.severity {
-        crate::finding::Severity::Error => format!(
-            "Keep the contract compatible, or ship this as a new major version and deprecate the old one first; `shipgate explain {}` has details.",
+    // The rule's own "Fix:" advice when its doc has one.
+    let fix = info
+        .and_then(|r| r.doc.split_once("Fix: "))
+        .map(|(_, rest)| rest.split("\n\n").next().unwrap_or(rest).trim().to_string());
+    let help = match (fix, c.severity) {
+        (Some(fix), _) => format!("{fix} (`shipgate explain {}`)", c.rule),
+        (None, crate::finding::Severity::Error) => format!(
+            "Keep the contract compatible, or ship this as a new major version and deprecate the old one first (`shipgate explain {}`).",
             c.rule
         ),
-        _ => format!("See `shipgate explain {}`.", c.rule),
+        (None, _) => format!("See `shipgate explain {}`.", c.rule),
     };
     let mut f = Finding::new(
         "openapi",

@@ -211,6 +211,15 @@ impl<'a> View<'a> {
     }
 }
 
+/// A branch of `oneOf`/`anyOf` for messages: its name, else its type and line.
+fn describe(name: Option<String>, at: At<'_>) -> String {
+    match (name, at.node.str_of("type")) {
+        (Some(n), _) => n,
+        (None, Some(t)) => format!("(type {t}, line {})", at.node.line),
+        (None, None) => format!("(line {})", at.node.line),
+    }
+}
+
 fn path_join(path: &str, seg: &str) -> String {
     if path.is_empty() {
         seg.to_string()
@@ -267,6 +276,8 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
     fn emit_id(&mut self, id: &str, path: &str, side: Side, loc: Loc, what: String) {
         let at = if path.is_empty() {
             String::new()
+        } else if path.split('/').all(|seg| seg == "items") {
+            " array items".to_string()
         } else {
             format!(" property `{path}`")
         };
@@ -1150,10 +1161,7 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
             }
         }
         for (name, hat) in unmatched_head {
-            let what = format!(
-                "{key} alternative {} added",
-                name.unwrap_or_else(|| format!("at line {}", hat.node.line))
-            );
+            let what = format!("{key} alternative {} added", describe(name, hat));
             self.emit(
                 &format!("{frag}-added"),
                 path,
@@ -1163,10 +1171,7 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
             );
         }
         for (name, bat) in unmatched_base {
-            let what = format!(
-                "{key} alternative {} removed",
-                name.unwrap_or_else(|| format!("at line {}", bat.node.line))
-            );
+            let what = format!("{key} alternative {} removed", describe(name, bat));
             self.emit(
                 &format!("{frag}-removed"),
                 path,

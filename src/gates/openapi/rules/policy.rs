@@ -9,7 +9,7 @@ pub static DEFS: &[Def] = &[
         level: E,
         summary: "The spec has breaking changes but `info.version`'s major number did not increase.",
         why: "Our versioning policy: a breaking change ships as a new MAJOR version (or a new `/vN` URI version), so clients can tell from the version that they must adapt.",
-        example: "Base `info.version: 2.3.0`, head `2.4.0` with a removed operation.\n\nFix: make the change compatible, or bump to `3.0.0` (or add a new versioned spec beside the old one). Config: `gates.openapi.require_major_bump`.",
+        example: "Base `info.version: 2.3.0`, head `2.4.0` with a removed operation.\n\nFix: make the change compatible, or bump the major number of `info.version` (2.3.0 → 3.0.0), or publish a new versioned spec beside the old one. Config: `gates.openapi.require_major_bump`.",
     },
     Def {
         id: "api-version-major-bumped",
