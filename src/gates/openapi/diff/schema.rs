@@ -571,8 +571,21 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
     }
 
     fn bounds(&mut self, b: &View<'a>, h: &View<'a>, path: &str) {
+        // OpenAPI 3.0 writes `exclusiveMinimum: true` beside `minimum: X`;
+        // 3.1 writes `exclusiveMinimum: X`. Both mean an exclusive bound X.
+        let bound = |v: &View<'a>, key: &str| -> Option<f64> {
+            let plain = match key {
+                "exclusiveMinimum" => "minimum",
+                "exclusiveMaximum" => "maximum",
+                _ => return v.num(key),
+            };
+            match v.get(key).map(|n| &n.node.value) {
+                Some(Value::Bool(true)) => v.num(plain),
+                _ => v.num(key),
+            }
+        };
         for (key, frag, upper) in BOUNDS {
-            let (bv, hv) = (b.num(key), h.num(key));
+            let (bv, hv) = (bound(b, key), bound(h, key));
             let (suffix, what) = match (bv, hv) {
                 (Some(x), Some(y)) if x != y => {
                     let stricter = if *upper { y < x } else { y > x };

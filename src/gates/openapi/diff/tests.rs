@@ -484,3 +484,15 @@ fn removing_parameters_and_response_properties_needs_deprecation_first() {
         "{c:#?}"
     );
 }
+
+#[test]
+fn boolean_exclusive_minimum_of_openapi_30_is_a_bound() {
+    let c = diff(
+        &spec("type: integer\nminimum: 0\n"),
+        &spec("type: integer\nminimum: 0\nexclusiveMinimum: true\n"),
+    );
+    assert!(
+        rules(&c).contains(&"request-body-exclusive-min-set"),
+        "{c:#?}"
+    );
+}
