@@ -7,7 +7,7 @@
 use super::schema::{Direction, Place, Walk};
 use super::{Options, Sink};
 use crate::finding::{Severity, Side};
-use crate::gates::openapi::model::{Loc, Media, Operation, PathItem, SecReq};
+use crate::gates::openapi::model::{Flavor, Loc, Media, Operation, Param, PathItem, SecReq};
 use crate::gates::openapi::policy::{Sunset, sunset_of};
 use crate::gates::openapi::refs::At;
 use anyhow::Result;
@@ -266,6 +266,28 @@ fn compare_operation<'a>(
         Deprecatable::Endpoint,
         h.loc,
     );
+    match (&b.operation_id, &h.operation_id) {
+        (Some(bo), Some(ho)) if bo != ho => {
+            let loc = Loc::key(h.node, "operationId");
+            sink.emit(
+                "api-operation-id-changed",
+                Side::Head,
+                loc,
+                &label,
+                format!("operationId changed from {bo} to {ho}"),
+            );
+        }
+        (Some(bo), None) => {
+            sink.emit(
+                "api-operation-id-removed",
+                Side::Head,
+                h.loc,
+                &label,
+                format!("operationId {bo} removed"),
+            );
+        }
+        _ => {}
+    }
     parameters(sink, opts, b, h, &label, req_dir)?;
     request_body(sink, b, h, &label, req_dir)?;
     responses(sink, b, h, &label, resp_dir)?;
@@ -426,6 +448,7 @@ fn parameters<'a>(
                         format!("{what} became optional"),
                     );
                 }
+                serialization(sink, bp, hp, label, &what);
                 deprecation(
                     sink,
                     opts,
@@ -466,6 +489,60 @@ fn parameters<'a>(
         );
     }
     Ok(())
+}
+
+/// The effective `style` and `explode` of a parameter (OpenAPI 3 defaults).
+fn style_of(p: &Param<'_>) -> (String, bool) {
+    let default_style = match p.location.as_str() {
+        "query" | "cookie" => "form",
+        _ => "simple",
+    };
+    let style = p
+        .node
+        .node
+        .str_of("style")
+        .unwrap_or(default_style)
+        .to_string();
+    let explode = p
+        .node
+        .node
+        .get("explode")
+        .and_then(|e| e.as_bool())
+        .unwrap_or(style == "form");
+    (style, explode)
+}
+
+/// How a parameter is written on the wire (`style`, `explode`).
+fn serialization<'a>(
+    sink: &mut Sink<'_, 'a>,
+    b: &Param<'a>,
+    h: &Param<'a>,
+    label: &str,
+    what: &str,
+) {
+    if sink.head.flavor == Flavor::Swagger2 || sink.base.flavor == Flavor::Swagger2 {
+        return;
+    }
+    let ((bs, be), (hs, he)) = (style_of(b), style_of(h));
+    if bs != hs {
+        let loc = Loc::key(h.node, "style");
+        sink.emit(
+            "request-parameter-style-changed",
+            Side::Head,
+            loc,
+            label,
+            format!("{what}: style changed from {bs} to {hs}"),
+        );
+    } else if be != he {
+        let loc = Loc::key(h.node, "explode");
+        sink.emit(
+            "request-parameter-explode-changed",
+            Side::Head,
+            loc,
+            label,
+            format!("{what}: explode changed from {be} to {he}"),
+        );
+    }
 }
 
 fn request_body<'a>(

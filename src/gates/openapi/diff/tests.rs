@@ -496,3 +496,19 @@ fn boolean_exclusive_minimum_of_openapi_30_is_a_bound() {
         "{c:#?}"
     );
 }
+
+#[test]
+fn parameter_serialization_and_operation_id_changes_are_found() {
+    let op = |p: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /a:\n    get:\n      operationId: listA\n      parameters:\n        - {{name: ids, in: query, schema: {{type: array, items: {{type: string}}}}{p}}}\n      responses: {{'200': {{description: ok}}}}\n"
+        )
+    };
+    assert!(diff(&op(""), &op(", explode: true")).is_empty());
+    let c = diff(&op(""), &op(", explode: false"));
+    assert_eq!(rules(&c), vec!["request-parameter-explode-changed"]);
+    let c = diff(&op(""), &op(", style: pipeDelimited"));
+    assert_eq!(rules(&c), vec!["request-parameter-style-changed"]);
+    let c = diff(&op(""), &op("").replace("listA", "getAll"));
+    assert_eq!(rules(&c), vec!["api-operation-id-changed"]);
+}

@@ -1,6 +1,6 @@
 //! Endpoint rules: operations and paths added, removed, deprecated, reactivated.
 
-use super::{Def, E, N};
+use super::{Def, E, N, W};
 
 pub static DEFS: &[Def] = &[
     Def {
@@ -100,5 +100,19 @@ pub static DEFS: &[Def] = &[
         summary: "A deprecated operation's sunset date was moved earlier.",
         why: "Clients planned their migration by the announced date.",
         example: "Base `x-sunset: 2027-06-01`; head `x-sunset: 2026-12-01`.\n\nFix: keep the announced date, or move it later.",
+    },
+    Def {
+        id: "api-operation-id-changed",
+        level: W,
+        summary: "An operation's `operationId` changed.",
+        why: "Generated clients name their methods after it: regenerating the SDK renames the method and breaks the code that calls it.",
+        example: "Base `operationId: getUser`; head `operationId: fetchUser`.\n\nFix: keep the operationId.",
+    },
+    Def {
+        id: "api-operation-id-removed",
+        level: N,
+        summary: "An operation's `operationId` was removed.",
+        why: "Generated clients fall back to a derived method name.",
+        example: "Base `operationId: getUser`; head has none.",
     },
 ];

@@ -131,4 +131,18 @@ pub static DEFS: &[Def] = &[
         why: "Our deprecation policy: clients still send it, and what it did (a filter, a flag) silently stops happening; deprecating it first with a sunset date tells them in time. (`require_deprecation_before_removal: false` reports `request-parameter-removed` instead, a warning, as oasdiff does.)",
         example: "Base has `{name: status, in: query}`; head drops it.\n\nFix: restore it with `deprecated: true` and `x-sunset: <date>`, remove it after that date.",
     },
+    Def {
+        id: "request-parameter-style-changed",
+        level: E,
+        summary: "A request parameter's serialization `style` changed.",
+        why: "Clients keep writing the value the old way (`?ids=1,2` vs `?ids=1&ids=2`, `;id=1` vs `1`); the server now reads it differently or not at all.",
+        example: "Base `{name: ids, in: query, style: form}`; head `style: spaceDelimited`.\n\nFix: keep the style; accept both forms on the server if you must move.",
+    },
+    Def {
+        id: "request-parameter-explode-changed",
+        level: E,
+        summary: "A request parameter's `explode` changed.",
+        why: "Arrays and objects are written differently (`?ids=1&ids=2` with explode, `?ids=1,2` without): existing clients' requests are now misread.",
+        example: "Base `{name: ids, in: query, schema: {type: array}}` (explode defaults to true); head `explode: false`.\n\nFix: keep `explode` as it was.",
+    },
 ];
