@@ -157,16 +157,43 @@ pub fn detect(root: &Node) -> Option<Flavor> {
 /// Quick textual check used before parsing changed files: does the text
 /// have a top-level `openapi:` / `swagger:` key (YAML) or member (JSON)?
 pub fn looks_like_spec(text: &str) -> bool {
-    let head: String = text.chars().take(4096).collect();
-    head.lines().any(|l| {
-        l.starts_with("openapi:")
-            || l.starts_with("swagger:")
-            || l.starts_with("\"openapi\":")
-            || l.starts_with("\"swagger\":")
-            || l.starts_with("'openapi':")
-    }) || {
+    let head: String = text.chars().take(8192).collect();
+    // `openapi: 3.x` / `swagger: "2.0"`, as a top-level YAML key or a JSON member.
+    let versioned = |rest: &str, major: char| {
+        rest.trim_start()
+            .trim_start_matches(['"', '\''])
+            .starts_with(major)
+    };
+    let yaml = head.lines().any(|l| {
+        let l = l.trim_end();
+        [("openapi", '3'), ("swagger", '2')]
+            .iter()
+            .any(|(key, major)| {
+                [
+                    format!("{key}:"),
+                    format!("\"{key}\":"),
+                    format!("'{key}':"),
+                ]
+                .iter()
+                .any(|k| {
+                    l.strip_prefix(k.as_str())
+                        .is_some_and(|rest| versioned(rest, *major))
+                })
+            })
+    });
+    yaml || {
         let t = head.trim_start();
-        t.starts_with('{') && (t.contains("\"openapi\"") || t.contains("\"swagger\""))
+        t.starts_with('{')
+            && [("\"openapi\"", '3'), ("\"swagger\"", '2')]
+                .iter()
+                .any(|(key, major)| {
+                    t.match_indices(key).any(|(at, _)| {
+                        t[at + key.len()..]
+                            .trim_start()
+                            .strip_prefix(':')
+                            .is_some_and(|rest| versioned(rest, *major))
+                    })
+                })
     }
 }
 
@@ -650,5 +677,8 @@ mod tests {
         assert!(looks_like_spec("openapi: 3.1.0\n"));
         assert!(looks_like_spec("{\n  \"swagger\": \"2.0\"}"));
         assert!(!looks_like_spec("name: app\nopenapi_like: no\n"));
+        assert!(!looks_like_spec("openapi:\n  enabled: true\n"));
+        assert!(looks_like_spec("{\"info\": {}, \"openapi\" : \"3.1.0\"}"));
+        assert!(looks_like_spec("swagger: '2.0'\n"));
     }
 }
