@@ -491,6 +491,33 @@ fn parameters<'a>(
     Ok(())
 }
 
+/// `application/json; charset=utf-8` → `application/json`.
+fn essence(media_type: &str) -> String {
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or(media_type)
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// The entry of `content` for media type `mt`: the same key, else the only
+/// entry with the same type once parameters (`; charset=utf-8`) are dropped.
+fn counterpart<'m, 'a>(
+    content: &'m BTreeMap<String, Media<'a>>,
+    mt: &str,
+) -> Option<&'m Media<'a>> {
+    if let Some(m) = content.get(mt) {
+        return Some(m);
+    }
+    let want = essence(mt);
+    let mut same = content.iter().filter(|(k, _)| essence(k) == want);
+    match (same.next(), same.next()) {
+        (Some((_, m)), None) => Some(m),
+        _ => None,
+    }
+}
+
 /// The effective `style` and `explode` of a parameter (OpenAPI 3 defaults).
 fn style_of(p: &Param<'_>) -> (String, bool) {
     let default_style = match p.location.as_str() {
@@ -587,7 +614,7 @@ fn request_body<'a>(
                 );
             }
             for (mt, bm) in &bb.content {
-                match hb.content.get(mt) {
+                match counterpart(&hb.content, mt) {
                     None => sink.emit(
                         "request-body-media-type-removed",
                         Side::Base,
@@ -601,7 +628,7 @@ fn request_body<'a>(
                 }
             }
             for (mt, hm) in &hb.content {
-                if !bb.content.contains_key(mt) {
+                if counterpart(&bb.content, mt).is_none() {
                     sink.emit(
                         "request-body-media-type-added",
                         Side::Head,
@@ -692,7 +719,7 @@ fn responses<'a>(
             continue;
         };
         for (mt, bm) in &br.content {
-            match hr.content.get(mt) {
+            match counterpart(&hr.content, mt) {
                 None => sink.emit(
                     "response-media-type-removed",
                     Side::Base,
@@ -706,7 +733,7 @@ fn responses<'a>(
             }
         }
         for (mt, hm) in &hr.content {
-            if !br.content.contains_key(mt) {
+            if counterpart(&br.content, mt).is_none() {
                 sink.emit(
                     "response-media-type-added",
                     Side::Head,

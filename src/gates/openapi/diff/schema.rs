@@ -577,6 +577,18 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
             let plain = match key {
                 "exclusiveMinimum" => "minimum",
                 "exclusiveMaximum" => "maximum",
+                // With a boolean exclusive flag the plain bound is the exclusive one.
+                "minimum" | "maximum" => {
+                    let flag = if key == "minimum" {
+                        "exclusiveMinimum"
+                    } else {
+                        "exclusiveMaximum"
+                    };
+                    return match v.get(flag).map(|n| &n.node.value) {
+                        Some(Value::Bool(true)) => None,
+                        _ => v.num(key),
+                    };
+                }
                 _ => return v.num(key),
             };
             match v.get(key).map(|n| &n.node.value) {

@@ -512,3 +512,16 @@ fn parameter_serialization_and_operation_id_changes_are_found() {
     let c = diff(&op(""), &op("").replace("listA", "getAll"));
     assert_eq!(rules(&c), vec!["api-operation-id-changed"]);
 }
+
+#[test]
+fn migrating_30_to_31_forms_and_media_type_parameters_changes_nothing() {
+    let c = diff(
+        &spec("type: integer\nminimum: 5\nexclusiveMinimum: true\nnullable: true\n"),
+        &spec("type: [integer, 'null']\nexclusiveMinimum: 5\n"),
+    );
+    assert!(c.is_empty(), "{c:#?}");
+    let base = spec("type: string\n");
+    let head = base.replace("application/json:", "'application/json; charset=utf-8':");
+    let c = diff(&base, &head);
+    assert!(c.is_empty(), "{c:#?}");
+}
