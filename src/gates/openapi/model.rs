@@ -211,12 +211,8 @@ pub fn normalize_template(template: &str) -> (String, Vec<String>) {
             out.push(c);
         }
     }
-    let trimmed = if out.len() > 1 {
-        out.trim_end_matches('/').to_string()
-    } else {
-        out
-    };
-    (trimmed, names)
+    // A trailing slash is kept: many frameworks route `/users/` and `/users` apart.
+    (out, names)
 }
 
 impl<'a> Spec<'a> {
@@ -639,7 +635,8 @@ mod tests {
 
     #[test]
     fn templates_normalize_and_path_params_key_by_position() {
-        assert_eq!(normalize_template("/u/{id}/p/{pid}/").0, "/u/{}/p/{}");
+        assert_eq!(normalize_template("/u/{id}/p/{pid}").0, "/u/{}/p/{}");
+        assert_eq!(normalize_template("/u/").0, "/u/");
         let docs = load(
             "openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths:\n  /u/{userId}:\n    parameters:\n      - {name: userId, in: path, required: true, schema: {type: string}}\n    get:\n      parameters:\n        - {name: q, in: query, schema: {type: string}}\n      responses:\n        '200': {description: ok}\n",
         );
