@@ -375,3 +375,29 @@ fn unknown_config_keys_are_rejected_with_their_line() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains(".shipgate.yml:3"), "{run:?}");
 }
+
+#[test]
+fn compare_pairs_are_judged_only_when_the_change_touches_them() {
+    let repo = repo_with_spec();
+    let v2 = SPEC.replace(
+        "      operationId: listUsers\n",
+        "      operationId: listUsers\n      deprecated: true\n",
+    );
+    repo.write("api/openapi-v2.yaml", &v2).write(
+        ".shipgate.yml",
+        "gates:\n  openapi:\n    compare:\n      - {base: api/openapi.yaml, revision: api/openapi-v2.yaml}\n",
+    );
+    repo.commit("v2 beside v1");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--ff-only", "change"]);
+    repo.branch("unrelated");
+    repo.write("README.md", "other\n");
+    repo.commit("docs only");
+    let run = repo.shipgate(&[
+        "check", "--target", "main", "--gate", "openapi", "--format", "json",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let report = run.json();
+    let gate = openapi_gate(&report);
+    assert!(gate["findings"].as_array().unwrap().is_empty(), "{gate:#}");
+}

@@ -109,6 +109,8 @@ fn side_of(at_base: bool) -> Side {
 struct Job {
     base: Option<(bool, String)>,
     head: Option<(bool, String)>,
+    /// A `compare` pair from config: judged only when the change touches it.
+    explicit: bool,
 }
 
 /// The first few KB of a file as text (enough to see its top-level keys).
@@ -137,6 +139,12 @@ impl Gate for OpenapiGate {
         let mut jobs: BTreeSet<Job> = BTreeSet::new();
         let mut changed_other: BTreeSet<String> = BTreeSet::new();
         let mut run = GateRun::default();
+        let changed: BTreeSet<String> = ctx
+            .changes
+            .files
+            .iter()
+            .flat_map(|f| std::iter::once(f.path.clone()).chain(f.old_path.clone()))
+            .collect();
         for f in &ctx.changes.files {
             if f.binary || ignored(&f.path) || !(is_candidate_name(&f.path) || named(&f.path)) {
                 continue;
@@ -161,6 +169,7 @@ impl Gate for OpenapiGate {
                     head: f
                         .head_path()
                         .map(|p| (false, String::from_utf8_lossy(p).into_owned())),
+                    explicit: false,
                 });
             } else {
                 changed_other.insert(f.path.clone());
@@ -203,6 +212,7 @@ impl Gate for OpenapiGate {
                     jobs.insert(Job {
                         base: Some((true, path.clone())),
                         head: Some((false, path)),
+                        explicit: false,
                     });
                 }
             }
@@ -211,6 +221,7 @@ impl Gate for OpenapiGate {
             jobs.insert(Job {
                 base: Some((false, pair.base.clone())),
                 head: Some((false, pair.revision.clone())),
+                explicit: true,
             });
         }
         if jobs.is_empty() {
@@ -247,6 +258,16 @@ impl Gate for OpenapiGate {
                 Some(h) => h,
                 None => empty_docs(&base.docs[0].path)?,
             };
+            if job.explicit {
+                let touched = |d: &Docs| d.docs.iter().any(|doc| changed.contains(&doc.path));
+                if !touched(&base) && !touched(&head) {
+                    run.notes.push(format!(
+                        "{} -> {}: neither spec (nor a file they reference) changed, not compared",
+                        base.docs[0].path, head.docs[0].path
+                    ));
+                    continue;
+                }
+            }
             let changes = compare_docs(&base, &head, &opts, cfg.require_major_bump())?;
             compared += 1;
             breaking += changes
@@ -257,6 +278,9 @@ impl Gate for OpenapiGate {
                 })
                 .count();
             run.findings.extend(changes.iter().map(to_finding));
+        }
+        if compared == 0 && run.findings.is_empty() {
+            run.skipped = Some("no OpenAPI/Swagger spec with a base version changed".into());
         }
         run.metric("specs_compared", compared);
         run.metric("breaking_changes", breaking);
