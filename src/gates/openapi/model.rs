@@ -86,6 +86,8 @@ pub struct Operation<'a> {
     pub responses: BTreeMap<String, Response<'a>>,
     /// Operation-level requirements (`None`: inherits the document's).
     pub security: Option<(Vec<SecReq>, Loc)>,
+    /// Callbacks by name: where declared, and their path items by expression.
+    pub callbacks: BTreeMap<String, (Loc, BTreeMap<String, PathItem<'a>>)>,
 }
 
 impl Operation<'_> {
@@ -434,7 +436,33 @@ impl<'a> Builder<'a> {
             body,
             responses,
             security: security_of(node),
+            callbacks: self.callbacks(node)?,
         })
+    }
+
+    fn callbacks(
+        &self,
+        op: At<'a>,
+    ) -> Result<BTreeMap<String, (Loc, BTreeMap<String, PathItem<'a>>)>> {
+        let mut out = BTreeMap::new();
+        let Some(cbs) = op.get("callbacks") else {
+            return Ok(out);
+        };
+        for e in cbs.node.entries() {
+            let cb = self.docs.resolve(At {
+                doc: cbs.doc,
+                node: &e.value,
+            })?;
+            let mut items = BTreeMap::new();
+            // Callback path items are keyed by their runtime expression, as written.
+            self.path_items(cb, &mut items, true)?;
+            let loc = Loc {
+                doc: cbs.doc,
+                line: e.key_line,
+            };
+            out.insert(e.key.clone(), (loc, items));
+        }
+        Ok(out)
     }
 
     fn params(&self, list: Option<At<'a>>, _names: &[String]) -> Result<Vec<Param<'a>>> {

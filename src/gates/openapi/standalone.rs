@@ -178,3 +178,50 @@ pub fn changelog(findings: &[Finding]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Location;
+
+    fn finding(rule: &str, severity: Severity, message: &str, base: bool) -> Finding {
+        let mut loc = Location::line("api.yaml", 3);
+        if base {
+            loc = loc.in_base();
+        }
+        Finding::new("openapi", rule, severity, "t", Some(loc), message).with_message(message)
+    }
+
+    #[test]
+    fn changelog_groups_breaking_deprecated_and_other_changes() {
+        let log = changelog(&[
+            finding(
+                "endpoint-added",
+                Severity::Notice,
+                "POST /b: operation added",
+                false,
+            ),
+            finding(
+                "api-removed-without-deprecation",
+                Severity::Error,
+                "DELETE /a: operation removed",
+                true,
+            ),
+            finding(
+                "endpoint-deprecated",
+                Severity::Notice,
+                "GET /c: deprecated",
+                false,
+            ),
+        ]);
+        let breaking = log
+            .find("## Breaking changes\n\n- DELETE /a: operation removed (removed)")
+            .unwrap();
+        let deprecated = log.find("## Deprecated\n\n- GET /c: deprecated").unwrap();
+        let other = log
+            .find("## Other changes\n\n- POST /b: operation added")
+            .unwrap();
+        assert!(breaking < deprecated && deprecated < other, "{log}");
+        assert!(changelog(&[]).contains("No changes."));
+    }
+}

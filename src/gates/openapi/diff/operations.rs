@@ -19,7 +19,7 @@ pub fn compare<'a>(sink: &mut Sink<'_, 'a>, opts: &Options) -> Result<()> {
     let (base, head) = (sink.base, sink.head);
     for (norm, bp) in &base.paths {
         match head.paths.get(norm) {
-            Some(hp) => compare_path(sink, opts, bp, hp, false)?,
+            Some(hp) => compare_path(sink, opts, bp, hp, None)?,
             None => {
                 for op in bp.ops.values() {
                     removed_operation(sink, opts, bp, op, true, "api-path");
@@ -42,7 +42,7 @@ pub fn compare<'a>(sink: &mut Sink<'_, 'a>, opts: &Options) -> Result<()> {
     }
     for (name, bp) in &base.webhooks {
         match head.webhooks.get(name) {
-            Some(hp) => compare_path(sink, opts, bp, hp, true)?,
+            Some(hp) => compare_path(sink, opts, bp, hp, Some("webhook"))?,
             None => sink.emit(
                 "webhook-removed",
                 Side::Base,
@@ -73,13 +73,13 @@ fn compare_path<'a>(
     opts: &Options,
     bp: &PathItem<'a>,
     hp: &PathItem<'a>,
-    webhook: bool,
+    sent_by_us: Option<&str>,
 ) -> Result<()> {
     for (method, bop) in &bp.ops {
         match hp.ops.get(method) {
             Some(hop) => {
                 let start = sink.changes.len();
-                compare_operation(sink, opts, bop, hop, webhook)?;
+                compare_operation(sink, opts, bop, hop, sent_by_us)?;
                 apply_stability(sink, opts, bop, hop, start);
             }
             None => removed_operation(sink, opts, bp, bop, false, "api"),
@@ -231,14 +231,14 @@ fn compare_operation<'a>(
     opts: &Options,
     b: &Operation<'a>,
     h: &Operation<'a>,
-    webhook: bool,
+    sent_by_us: Option<&str>,
 ) -> Result<()> {
-    let label = if webhook {
-        format!("webhook {}", h.label())
+    let label = if let Some(kind) = sent_by_us {
+        format!("{kind} {}", h.label())
     } else {
         h.label()
     };
-    let (req_dir, resp_dir) = if webhook {
+    let (req_dir, resp_dir) = if sent_by_us.is_some() {
         (Direction::Response, Direction::Request)
     } else {
         (Direction::Request, Direction::Response)
@@ -292,6 +292,7 @@ fn compare_operation<'a>(
     request_body(sink, b, h, &label, req_dir)?;
     responses(sink, b, h, &label, resp_dir)?;
     security(sink, b, h, &label);
+    callbacks(sink, opts, b, h, &label)?;
     Ok(())
 }
 
@@ -487,6 +488,69 @@ fn parameters<'a>(
             label,
             format!("{kind} {what} added"),
         );
+    }
+    Ok(())
+}
+
+/// Callbacks are requests we send: compared like webhooks (directions flipped).
+fn callbacks<'a>(
+    sink: &mut Sink<'_, 'a>,
+    opts: &Options,
+    b: &Operation<'a>,
+    h: &Operation<'a>,
+    label: &str,
+) -> Result<()> {
+    for (name, (bloc, bitems)) in &b.callbacks {
+        let Some((_, hitems)) = h.callbacks.get(name) else {
+            sink.emit(
+                "callback-removed",
+                Side::Base,
+                *bloc,
+                label,
+                format!("callback {name} removed"),
+            );
+            continue;
+        };
+        for (expr, bp) in bitems {
+            match hitems.get(expr) {
+                Some(hp) => compare_path(
+                    sink,
+                    opts,
+                    bp,
+                    hp,
+                    Some(&format!("callback {name} of {label}:")),
+                )?,
+                None => sink.emit(
+                    "callback-removed",
+                    Side::Base,
+                    bp.loc,
+                    label,
+                    format!("callback {name} {} removed", bp.template),
+                ),
+            }
+        }
+        for (expr, hp) in hitems {
+            if !bitems.contains_key(expr) {
+                sink.emit(
+                    "callback-added",
+                    Side::Head,
+                    hp.loc,
+                    label,
+                    format!("callback {name} {} added", hp.template),
+                );
+            }
+        }
+    }
+    for (name, (hloc, _)) in &h.callbacks {
+        if !b.callbacks.contains_key(name) {
+            sink.emit(
+                "callback-added",
+                Side::Head,
+                *hloc,
+                label,
+                format!("callback {name} added"),
+            );
+        }
     }
     Ok(())
 }

@@ -525,3 +525,29 @@ fn migrating_30_to_31_forms_and_media_type_parameters_changes_nothing() {
     let c = diff(&base, &head);
     assert!(c.is_empty(), "{c:#?}");
 }
+
+#[test]
+fn callbacks_are_compared_as_requests_we_send() {
+    let cb = |max: u32| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /jobs:\n    post:\n      callbacks:\n        onDone:\n          '{{$request.body#/url}}':\n            post:\n              requestBody:\n                content:\n                  application/json:\n                    schema: {{type: object, properties: {{n: {{type: integer, maximum: {max}}}}}}}\n              responses: {{'200': {{description: ok}}}}\n      responses: {{'202': {{description: ok}}}}\n"
+        )
+    };
+    let c = diff(&cb(5), &cb(10));
+    let r = c
+        .iter()
+        .find(|c| c.rule.ends_with("max-increased"))
+        .unwrap();
+    assert_eq!(
+        (r.rule.as_str(), r.severity),
+        ("response-property-max-increased", Severity::Error)
+    );
+    assert!(
+        r.message()
+            .starts_with("callback onDone of POST /jobs: POST"),
+        "{}",
+        r.message()
+    );
+    let none = "openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths:\n  /jobs:\n    post:\n      responses: {'202': {description: ok}}\n";
+    assert_eq!(rules(&diff(&cb(5), none)), vec!["callback-removed"]);
+}

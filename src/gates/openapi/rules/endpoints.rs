@@ -115,4 +115,18 @@ pub static DEFS: &[Def] = &[
         why: "Generated clients fall back to a derived method name.",
         example: "Base `operationId: getUser`; head has none.",
     },
+    Def {
+        id: "callback-added",
+        level: N,
+        summary: "An operation gained a callback.",
+        why: "Compatible; listed for the changelog.",
+        example: "Head adds `callbacks: {onDone: ...}` to `post: /jobs`.",
+    },
+    Def {
+        id: "callback-removed",
+        level: W,
+        summary: "A callback of an operation was removed.",
+        why: "Clients that registered for it stop being called back; they wait for events that never come.",
+        example: "Base `post: /jobs` has `callbacks: {onDone: ...}`; head drops it.\n\nFix: deprecate the callback first and keep calling it until its sunset date.",
+    },
 ];
