@@ -86,8 +86,8 @@ pub struct Operation<'a> {
     pub responses: BTreeMap<String, Response<'a>>,
     /// Operation-level requirements (`None`: inherits the document's).
     pub security: Option<(Vec<SecReq>, Loc)>,
-    /// Callbacks by name: where declared, and their path items by expression.
-    pub callbacks: BTreeMap<String, (Loc, BTreeMap<String, PathItem<'a>>)>,
+    /// Callbacks by name.
+    pub callbacks: BTreeMap<String, Callback<'a>>,
 }
 
 impl Operation<'_> {
@@ -96,6 +96,9 @@ impl Operation<'_> {
         format!("{} {}", self.method.to_uppercase(), self.template)
     }
 }
+
+/// A callback: where it is declared, and its path items by runtime expression.
+pub type Callback<'a> = (Loc, BTreeMap<String, PathItem<'a>>);
 
 #[derive(Debug, Clone)]
 pub struct Param<'a> {
@@ -440,10 +443,7 @@ impl<'a> Builder<'a> {
         })
     }
 
-    fn callbacks(
-        &self,
-        op: At<'a>,
-    ) -> Result<BTreeMap<String, (Loc, BTreeMap<String, PathItem<'a>>)>> {
+    fn callbacks(&self, op: At<'a>) -> Result<BTreeMap<String, Callback<'a>>> {
         let mut out = BTreeMap::new();
         let Some(cbs) = op.get("callbacks") else {
             return Ok(out);
