@@ -258,6 +258,15 @@ impl Gate for OpenapiGate {
                 Some(h) => h,
                 None => empty_docs(&base.docs[0].path)?,
             };
+            let urls = head.url_refs();
+            if !urls.is_empty() {
+                run.notes.push(format!(
+                    "{}: {} URL $ref(s) not followed (no network); what they point at is not compared: {}",
+                    head.docs[0].path,
+                    urls.len(),
+                    urls.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                ));
+            }
             if job.explicit {
                 let touched = |d: &Docs| d.docs.iter().any(|doc| changed.contains(&doc.path));
                 if !touched(&base) && !touched(&head) {

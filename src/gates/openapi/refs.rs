@@ -114,6 +114,10 @@ impl Docs {
             let Some(reference) = ref_of(cur.node) else {
                 return Ok(cur);
             };
+            // URL refs are not followed (no network): the reference stays a leaf.
+            if is_url(reference) {
+                return Ok(cur);
+            }
             cur = self.target(cur, reference)?;
         }
         Err(anyhow!(
@@ -193,7 +197,7 @@ fn collect_file_refs(root: &Node, out: &mut Vec<(String, u32)>) {
                         && let Some(r) = e.value.as_str()
                     {
                         let file = r.split('#').next().unwrap_or("");
-                        if !file.is_empty() {
+                        if !file.is_empty() && !is_url(file) {
                             out.push((file.to_string(), e.key_line));
                         }
                     } else {
@@ -204,6 +208,38 @@ fn collect_file_refs(root: &Node, out: &mut Vec<(String, u32)>) {
             Value::Seq(items) => stack.extend(items.iter()),
             _ => {}
         }
+    }
+}
+
+/// Whether a reference points at a URL (never fetched).
+pub fn is_url(reference: &str) -> bool {
+    reference.contains("://") || reference.starts_with("//")
+}
+
+/// Every URL `$ref` of the loaded documents, as `path:line`.
+impl Docs {
+    pub fn url_refs(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in &self.docs {
+            let mut stack = vec![&d.root];
+            while let Some(node) = stack.pop() {
+                match &node.value {
+                    Value::Map(entries) => {
+                        for e in entries {
+                            match e.value.as_str() {
+                                Some(r) if e.key == "$ref" && is_url(r) => {
+                                    out.push(format!("{}:{}", d.path, e.key_line))
+                                }
+                                _ => stack.push(&e.value),
+                            }
+                        }
+                    }
+                    Value::Seq(items) => stack.extend(items.iter()),
+                    _ => {}
+                }
+            }
+        }
+        out
     }
 }
 
@@ -313,6 +349,16 @@ mod tests {
         assert!(join("a/b.yaml", "https://example.invalid/x.yaml").is_err());
         assert_eq!(join("a/b.yaml", "../c.yaml").unwrap(), "c.yaml");
         let mut read = reader(&[]);
+        // URL refs are left unresolved (no network), not an error.
+        let docs = Docs::load(
+            "o.yaml",
+            b"a: {$ref: 'https://example.invalid/s.yaml#/X'}\n",
+            &mut read,
+        )
+        .unwrap();
+        let a = docs.root().get("a").unwrap();
+        assert_eq!(docs.resolve(a).unwrap().id(), a.id());
+        assert_eq!(docs.url_refs(), vec!["o.yaml:1".to_string()]);
         let err = Docs::load("o.yaml", b"x:\n  $ref: 'missing.yaml'\n", &mut read).unwrap_err();
         assert!(err.to_string().starts_with("o.yaml:2:"), "{err}");
         let docs = Docs::load("o.yaml", b"a: {$ref: '#/nope'}\n", &mut read).unwrap();
