@@ -9,6 +9,18 @@ pub mod schema;
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod key_tests {
+    #[test]
+    fn keys_do_not_carry_line_numbers() {
+        assert_eq!(
+            super::without_line_numbers("oneOf alternative (type string, line 40) added"),
+            "oneOf alternative (type string, line) added"
+        );
+        assert_eq!(super::without_line_numbers("maxLength 5"), "maxLength 5");
+    }
+}
+
 use super::model::{Loc, Spec};
 use crate::finding::{Severity, Side};
 use std::collections::BTreeMap;
@@ -122,6 +134,19 @@ pub fn compare(base: &Spec<'_>, head: &Spec<'_>, opts: &Options) -> anyhow::Resu
     };
     operations::compare(&mut sink, opts)?;
     Ok(dedupe(sink.changes))
+}
+
+/// `oneOf alternative (type string, line 40) added` → `... (type string, line) added`:
+/// fingerprints must not move when lines do.
+fn without_line_numbers(detail: &str) -> String {
+    let mut out = String::with_capacity(detail.len());
+    let mut rest = detail;
+    while let Some(i) = rest.find("line ") {
+        out.push_str(&rest[..i + 4]);
+        rest = rest[i + 5..].trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    out.push_str(rest);
+    out
 }
 
 fn dedupe(changes: Vec<Change>) -> Vec<Change> {
