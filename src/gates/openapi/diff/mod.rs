@@ -178,7 +178,7 @@ fn dedupe(changes: Vec<Change>) -> Vec<Change> {
             c.key = format!(
                 "{}|{}",
                 c.subjects.first().cloned().unwrap_or_default(),
-                c.detail
+                without_line_numbers(&c.detail)
             );
             c
         })
