@@ -4,7 +4,7 @@ use crate::changeset::{ChangeSet, Repo};
 use crate::ci::CiEnv;
 use crate::config::Config;
 use crate::finding::Side;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -17,12 +17,24 @@ pub struct GateInputs {
 }
 
 /// A file a gate read, recorded for the signed report's subjects.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct InputFile {
     pub path: String,
     /// `base`, `head`, or `workdir` (files outside git, e.g. coverage reports).
     pub source: String,
     pub sha256: String,
+}
+
+/// An inline suppression a gate found on a line the change added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuppressionAttempt {
+    pub gate: String,
+    /// The rule the comment would silence (or `*` for all).
+    pub rule: String,
+    pub path: String,
+    pub line: u32,
+    /// Whether policy let it take effect.
+    pub honoured: bool,
 }
 
 /// Everything a gate may look at. Shared by gate threads.
@@ -32,7 +44,13 @@ pub struct GateContext<'a> {
     pub config: &'a Config,
     pub ci: &'a CiEnv,
     pub inputs: &'a GateInputs,
+    /// Where policy files (baselines, CODEOWNERS, approval rules) are read
+    /// from: the base commit in a PR/MR, so a change cannot weaken its judge.
+    pub policy_side: Side,
+    /// Whether the change has the approvals policy requires (None: unknown).
+    pub approved: Option<bool>,
     read_log: Mutex<Vec<InputFile>>,
+    suppressions: Mutex<Vec<SuppressionAttempt>>,
 }
 
 impl<'a> GateContext<'a> {
@@ -49,8 +67,56 @@ impl<'a> GateContext<'a> {
             config,
             ci,
             inputs,
+            policy_side: Side::Head,
+            approved: None,
             read_log: Mutex::new(Vec::new()),
+            suppressions: Mutex::new(Vec::new()),
         }
+    }
+
+    /// May an inline suppression of `rule` at head `path:line` take effect?
+    /// Comments already on the target branch were reviewed when they merged:
+    /// always yes. Comments the change adds follow
+    /// `policy.allow_inline_suppressions`; every such attempt is recorded, and
+    /// the built-in policy gate reports the ones not honoured.
+    pub fn allow_inline_suppression(&self, gate: &str, rule: &str, path: &str, line: u32) -> bool {
+        use crate::config::InlineSuppressions;
+        if !self.changes.is_added(path, line) {
+            return true;
+        }
+        let honoured = match self.config.policy.allow_inline_suppressions {
+            InlineSuppressions::Always => true,
+            InlineSuppressions::Reviewed => self.approved == Some(true),
+            InlineSuppressions::Never => false,
+        };
+        let mut log = self.suppressions.lock().unwrap_or_else(|p| p.into_inner());
+        log.push(SuppressionAttempt {
+            gate: gate.to_string(),
+            rule: rule.to_string(),
+            path: path.to_string(),
+            line,
+            honoured,
+        });
+        honoured
+    }
+
+    /// Suppressions the change added, in the order gates met them.
+    pub fn suppression_attempts(&self) -> Vec<SuppressionAttempt> {
+        self.suppressions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Read policy files from `side` (see [`GateContext::read_policy`]).
+    pub fn with_policy_side(mut self, side: Side) -> Self {
+        self.policy_side = side;
+        self
+    }
+
+    /// A policy file (baseline, CODEOWNERS, approval rules) as the policy side has it.
+    pub fn read_policy(&self, path: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        self.read(self.policy_side, path.as_bytes())
     }
 
     /// The commit of `side`.

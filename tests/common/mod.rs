@@ -8,13 +8,17 @@ use std::process::{Command, Output};
 /// A throwaway git repository.
 pub struct TestRepo {
     dir: tempfile::TempDir,
+    /// Holds an empty global git config, so the user's settings do not leak in.
+    home: tempfile::TempDir,
 }
 
 impl TestRepo {
     /// `git init` on branch `main` with a fixed identity.
     pub fn new() -> TestRepo {
         let dir = tempfile::tempdir().expect("tempdir");
-        let repo = TestRepo { dir };
+        let home = tempfile::tempdir().expect("tempdir");
+        std::fs::write(home.path().join("gitconfig"), "").expect("empty gitconfig");
+        let repo = TestRepo { dir, home };
         repo.git(&["init", "-q", "-b", "main"]);
         repo.git(&["config", "user.name", "Test"]);
         repo.git(&["config", "user.email", "test@example.invalid"]);
@@ -32,7 +36,7 @@ impl TestRepo {
         let out = Command::new("git")
             .args(args)
             .current_dir(self.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_GLOBAL", self.home.path().join("gitconfig"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .output()
             .expect("run git");
@@ -143,6 +147,11 @@ pub fn shipgate_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     ] {
         cmd.env_remove(var);
     }
+    for (key, _) in std::env::vars() {
+        if key.starts_with("INPUT_") {
+            cmd.env_remove(key);
+        }
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -152,4 +161,39 @@ pub fn shipgate_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// Add a commit on top of HEAD with `count` new files (3 lines each) through
+/// `git fast-import` (seconds, not minutes); returns the new commit id.
+pub fn fast_import_files(repo: &TestRepo, count: usize, branch: &str) -> String {
+    use std::io::Write;
+    let parent = repo.git(&["rev-parse", "HEAD"]);
+    let mut stream = Vec::with_capacity(count * 80);
+    let _ = write!(
+        stream,
+        "commit {branch}\ncommitter T <t@example.invalid> 1700000000 +0000\ndata 3\nbig\nfrom {parent}\n"
+    );
+    for i in 0..count {
+        let body = format!("line one {i}\nline two\nline three\n");
+        let _ = write!(
+            stream,
+            "M 100644 inline gen/d{}/f{i}.txt\ndata {}\n{body}\n",
+            i % 100,
+            body.len()
+        );
+    }
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet", "--force"])
+        .current_dir(repo.path())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("git fast-import");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&stream)
+        .expect("write stream");
+    assert!(child.wait().expect("wait").success());
+    repo.git(&["rev-parse", branch])
 }
