@@ -401,3 +401,57 @@ fn compare_pairs_are_judged_only_when_the_change_touches_them() {
     let gate = openapi_gate(&report);
     assert!(gate["findings"].as_array().unwrap().is_empty(), "{gate:#}");
 }
+
+#[test]
+fn shipgate_allow_comments_silence_a_rule_when_policy_allows() {
+    for (policy, expected_exit) in [("always", 0), ("never", 1)] {
+        let repo = TestRepo::new();
+        repo.write(
+            ".shipgate.yml",
+            format!("policy:\n  allow_inline_suppressions: {policy}\n"),
+        );
+        repo.write("api/openapi.yaml", SPEC)
+            .write("api/schemas/user.yaml", USER);
+        repo.commit("base");
+        repo.branch("change");
+        repo.write(
+            "api/schemas/user.yaml",
+            USER.replace(
+                "maxLength: 80}",
+                "maxLength: 40}  # shipgate:allow response-property-max-length-decreased",
+            ),
+        );
+        repo.write(
+            "api/openapi.yaml",
+            SPEC.replace(
+                "          schema: {type: integer}\n",
+                "          schema: {type: integer}\n          required: true  # shipgate:allow request-parameter-became-required\n",
+            ),
+        );
+        repo.commit("narrow, with allow comments");
+        let run = repo.shipgate(&[
+            "check", "--target", "main", "--gate", "openapi", "--format", "json",
+        ]);
+        assert_eq!(run.code, expected_exit, "policy {policy}: {run:?}");
+        let report = run.json();
+        let gate = openapi_gate(&report);
+        let rules: Vec<&str> = gate["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap())
+            .collect();
+        if policy == "always" {
+            assert!(
+                !rules.contains(&"request-parameter-became-required"),
+                "{gate:#}"
+            );
+            assert!(!rules.contains(&"api-major-version-not-bumped"), "{gate:#}");
+        } else {
+            assert!(
+                rules.contains(&"request-parameter-became-required"),
+                "{gate:#}"
+            );
+        }
+    }
+}

@@ -228,6 +228,7 @@ impl Gate for OpenapiGate {
             return Ok(GateRun::skipped("no OpenAPI/Swagger spec changed"));
         }
         let opts = cfg.options();
+        let mut texts: std::collections::HashMap<String, Option<String>> = Default::default();
         let mut compared = 0;
         let mut breaking = 0;
         for job in &jobs {
@@ -277,7 +278,18 @@ impl Gate for OpenapiGate {
                     continue;
                 }
             }
-            let changes = compare_docs(&base, &head, &opts, cfg.require_major_bump())?;
+            let mut keep = |c: &Change| -> Result<bool> {
+                if c.side == Side::Head && suppressed_inline(ctx, &mut texts, c)? {
+                    run.notes.push(format!(
+                        "{}:{}: {} suppressed by a `shipgate:allow` comment",
+                        c.path, c.line, c.rule
+                    ));
+                    return Ok(false);
+                }
+                Ok(true)
+            };
+            let changes =
+                compare_docs_keeping(&base, &head, &opts, cfg.require_major_bump(), &mut keep)?;
             compared += 1;
             breaking += changes
                 .iter()
@@ -295,6 +307,54 @@ impl Gate for OpenapiGate {
         run.metric("breaking_changes", breaking);
         Ok(run)
     }
+}
+
+/// Whether a `# shipgate:allow` comment on the finding's head line (or the
+/// line above) silences it, and policy lets it: `# shipgate:allow` alone
+/// silences every rule, `# shipgate:allow rule-a, rule-b` only those.
+fn suppressed_inline(
+    ctx: &GateContext<'_>,
+    texts: &mut std::collections::HashMap<String, Option<String>>,
+    c: &Change,
+) -> Result<bool> {
+    if !texts.contains_key(&c.path) {
+        let text = ctx
+            .read(Side::Head, c.path.as_bytes())?
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        texts.insert(c.path.clone(), text);
+    }
+    let Some(Some(text)) = texts.get(&c.path) else {
+        return Ok(false);
+    };
+    let line_no = c.line as usize;
+    let candidates = [line_no, line_no.saturating_sub(1)];
+    for n in candidates.into_iter().filter(|n| *n >= 1) {
+        let Some(line) = text.lines().nth(n - 1) else {
+            continue;
+        };
+        if allow_comment_covers(line, &c.rule) {
+            return Ok(ctx.allow_inline_suppression("openapi", &c.rule, &c.path, n as u32));
+        }
+    }
+    Ok(false)
+}
+
+/// Does `line` carry a `shipgate:allow` comment covering `rule`?
+fn allow_comment_covers(line: &str, rule: &str) -> bool {
+    let Some(at) = line.find("shipgate:allow") else {
+        return false;
+    };
+    // Only in a comment (YAML `#`), not inside a value.
+    if !line[..at].contains('#') {
+        return false;
+    }
+    let rest = line[at + "shipgate:allow".len()..].trim();
+    let ids: Vec<&str> = rest
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    ids.is_empty() || ids.contains(&rule)
 }
 
 fn load(ctx: &GateContext<'_>, side: Side, path: &str) -> Result<Option<Docs>> {
@@ -321,13 +381,51 @@ pub fn compare_docs(
     opts: &Options,
     require_major_bump: bool,
 ) -> Result<Vec<Change>> {
+    compare_docs_keeping(base, head, opts, require_major_bump, &mut |_| Ok(true))
+}
+
+/// [`compare_docs`], dropping the changes `keep` refuses (inline suppressions)
+/// before the versioning policy counts breaking changes.
+pub fn compare_docs_keeping(
+    base: &Docs,
+    head: &Docs,
+    opts: &Options,
+    require_major_bump: bool,
+    keep: &mut dyn FnMut(&Change) -> Result<bool>,
+) -> Result<Vec<Change>> {
     let bs = model::Spec::build(base)?;
     let hs = model::Spec::build(head)?;
-    let mut changes = diff::compare(&bs, &hs, opts)?;
+    let mut changes = Vec::new();
+    for c in diff::compare(&bs, &hs, opts)? {
+        if keep(&c)? {
+            changes.push(c);
+        }
+    }
     if require_major_bump {
         policy::apply_versioning(&mut changes, &bs, &hs);
     }
     Ok(changes)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn allow_comments_name_rules_or_all() {
+        use super::allow_comment_covers as covers;
+        assert!(covers(
+            "  maxLength: 20 # shipgate:allow",
+            "request-property-max-length-decreased"
+        ));
+        assert!(covers(
+            "# shipgate:allow request-property-max-length-decreased, x",
+            "request-property-max-length-decreased"
+        ));
+        assert!(!covers(
+            "# shipgate:allow other-rule",
+            "request-property-max-length-decreased"
+        ));
+        assert!(!covers("description: 'shipgate:allow'", "any"));
+    }
 }
 
 /// A change as a finding (title from the rule catalogue, help from its doc).
