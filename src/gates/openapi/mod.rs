@@ -407,27 +407,6 @@ pub fn compare_docs_keeping(
     Ok(changes)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn allow_comments_name_rules_or_all() {
-        use super::allow_comment_covers as covers;
-        assert!(covers(
-            "  maxLength: 20 # shipgate:allow",
-            "request-property-max-length-decreased"
-        ));
-        assert!(covers(
-            "# shipgate:allow request-property-max-length-decreased, x",
-            "request-property-max-length-decreased"
-        ));
-        assert!(!covers(
-            "# shipgate:allow other-rule",
-            "request-property-max-length-decreased"
-        ));
-        assert!(!covers("description: 'shipgate:allow'", "any"));
-    }
-}
-
 /// A change as a finding (title from the rule catalogue, help from its doc).
 pub fn to_finding(c: &Change) -> Finding {
     let info = rules::find(&c.rule);
@@ -461,4 +440,25 @@ pub fn to_finding(c: &Change) -> Finding {
     // The catalogue's default may have been changed by policy (major bump, stability).
     f.severity = c.severity;
     f
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn allow_comments_name_rules_or_all() {
+        use super::allow_comment_covers as covers;
+        assert!(covers(
+            "  maxLength: 20 # shipgate:allow",
+            "request-property-max-length-decreased"
+        ));
+        assert!(covers(
+            "# shipgate:allow request-property-max-length-decreased, x",
+            "request-property-max-length-decreased"
+        ));
+        assert!(!covers(
+            "# shipgate:allow other-rule",
+            "request-property-max-length-decreased"
+        ));
+        assert!(!covers("description: 'shipgate:allow'", "any"));
+    }
 }
