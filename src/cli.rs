@@ -109,6 +109,11 @@ pub enum Command {
     /// Avro schema compatibility outside a change (`shipgate avro check OLD.avsc NEW.avsc --mode FULL`).
     #[command(subcommand)]
     Avro(crate::gates::avro::standalone::AvroCommand),
+    /// Compare OpenAPI/Swagger specs on disk (`openapi diff OLD NEW`, `openapi changelog OLD NEW`).
+    Openapi {
+        #[command(subcommand)]
+        command: crate::gates::openapi::standalone::OpenapiCommand,
+    },
     /// Build a demo repository whose change trips the gates, and check it.
     Demo {
         /// Where to create the demo repository (default: a temporary directory, removed afterwards).
@@ -279,6 +284,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Demo { dir } => crate::demo::run(dir.as_deref()),
         Command::Secrets(args) => crate::gates::secrets::cli::run(args),
         Command::Avro(cmd) => crate::gates::avro::standalone::run(cmd),
+        Command::Openapi { command } => crate::gates::openapi::standalone::run(command),
     }
 }
 

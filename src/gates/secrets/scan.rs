@@ -195,8 +195,8 @@ fn find(engine: &Engine, chunk: &[u8]) -> Vec<Found> {
     out
 }
 
-/// Turn a found secret (offsets relative to `base`) into a hit, unless an
-/// allow comment covers it.
+/// Turn a found secret (offsets relative to `base`) into a hit, marked when
+/// an allow comment covers it.
 fn place(
     text: &[u8],
     lines: &mut LineCounter<'_>,
