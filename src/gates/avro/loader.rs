@@ -6,10 +6,10 @@
 //! files are added until every name resolves or no file defines it.
 //! Not for: reading git (the caller gives `list` and `read`).
 
-use super::glob;
 use super::json::{self, Json};
 use super::schema::{NodeId, SchemaError, SchemaSet};
 use crate::changeset::Repo;
+use crate::glob;
 use std::collections::{HashMap, HashSet};
 
 /// A loaded schema: its set (the file first, then files it needed) and its root.

@@ -9,7 +9,6 @@
 
 pub mod compat;
 mod findings;
-mod glob;
 mod history;
 pub mod json;
 mod loader;
@@ -21,6 +20,7 @@ pub mod schema;
 pub mod standalone;
 
 use crate::gates::{Gate, GateContext, GateId, GateRun};
+use crate::glob;
 use crate::rules::RuleInfo;
 use mode::Mode;
 use serde::{Deserialize, Serialize};

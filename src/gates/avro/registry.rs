@@ -8,8 +8,8 @@
 //! HTTP, retries and time bounds are the platform layer's (`platform::http`).
 //! Not for: the offline checks (see `compat`, `mode`).
 
-use super::glob;
 use crate::ci::Token;
+use crate::glob;
 use crate::platform::{Api, ApiError, AuthScheme, RetryPolicy, SystemClock};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;

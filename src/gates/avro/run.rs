@@ -4,13 +4,14 @@
 //! Not for: the rules themselves (see `compat`, `mode`).
 
 use super::findings::{self, Against};
+use super::history;
 use super::loader::{Loaded, Loader};
 use super::mode::Mode;
 use super::registry::{Registry, Verdict as RegistryVerdict};
-use super::{glob, history};
 use crate::changeset::{ChangedFile, FileStatus};
 use crate::finding::Side;
 use crate::gates::{GateContext, GateRun};
+use crate::glob;
 
 /// Commits walked at most when collecting history.
 const MAX_HISTORY_COMMITS: usize = 20_000;

@@ -10,7 +10,6 @@
 //! `policy` (versioning, sunset dates), `standalone` (`shipgate openapi diff`).
 
 pub mod diff;
-mod glob;
 pub mod json;
 pub mod model;
 pub mod policy;
@@ -21,6 +20,7 @@ pub mod tree;
 
 use crate::finding::{Finding, Location, Side};
 use crate::gates::{Gate, GateContext, GateId, GateRun};
+use crate::glob;
 use crate::rules::RuleInfo;
 use anyhow::Result;
 use diff::{Change, Options};

@@ -1,4 +1,5 @@
-//! Path globs for the `schemas` and `modes` config keys.
+//! Path globs for config keys that name repository files (`schemas`, `modes`,
+//! `specs`, `ignore`, ...): one matcher for every gate.
 //!
 //! `*` matches within one path segment, `?` one character, `**` any number of
 //! segments (including none). A pattern without `/` matches the file name in
