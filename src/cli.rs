@@ -53,6 +53,11 @@ pub enum Command {
         /// The rule id (see `shipgate rules`).
         rule: String,
     },
+    /// Migration tools: `shipgate migrations lint FILE...`.
+    Migrations {
+        #[command(subcommand)]
+        command: crate::gates::migrations::cli::MigrationsCommand,
+    },
     /// Build a demo repository whose change trips the gates, and check it.
     Demo {
         /// Where to create the demo repository (default: a temporary directory, removed afterwards).
@@ -100,6 +105,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rules { gate, format } => rules_cmd(gate.as_deref(), format),
         Command::Explain { rule } => explain_cmd(&rule),
         Command::Demo { dir } => crate::demo::run(dir.as_deref()),
+        Command::Migrations { command } => crate::gates::migrations::cli::run(command),
     }
 }
 
