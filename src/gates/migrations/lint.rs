@@ -91,6 +91,8 @@ pub struct State {
     /// The transaction was opened by an explicit BEGIN.
     pub explicit_tx: bool,
     pub created_tables: BTreeSet<String>,
+    /// Tables created in the open transaction (forgotten on ROLLBACK).
+    pub created_in_tx: Vec<String>,
     pub created_indexes: BTreeSet<String>,
     pub lock_timeout_set: bool,
     /// A statement taking a blocking lock on an existing table was seen.
@@ -361,6 +363,12 @@ fn update_state(stmt: &ast::Stmt, parsed: &ParsedSql, state: &mut State, wrapped
         }
         K::COMMIT_TRANSACTION | K::ROLLBACK_TRANSACTION | K::PREPARE_TRANSACTION => {
             let chain = sql::has_descendant(node, K::AND_CHAIN);
+            if node.kind() == K::ROLLBACK_TRANSACTION {
+                for table in state.created_in_tx.drain(..) {
+                    state.created_tables.remove(&table);
+                }
+            }
+            state.created_in_tx.clear();
             state.in_tx = chain || wrapped;
             state.explicit_tx = chain;
             state.tx_heavy.clear();
@@ -377,6 +385,9 @@ fn update_state(stmt: &ast::Stmt, parsed: &ParsedSql, state: &mut State, wrapped
                 .unwrap_or_default();
             if !name.is_empty() {
                 state.created_tables.insert(table_key(&name));
+                if state.in_tx {
+                    state.created_in_tx.push(table_key(&name));
+                }
             }
         }
         K::CREATE_INDEX => {

@@ -230,6 +230,13 @@ fn rewrite_reason(add: &SyntaxNode, pg_version: u32) -> Option<String> {
 }
 
 pub fn check(node: &SyntaxNode, cx: &Cx<'_>, out: &mut Vec<SqlFinding>) {
+    if matches!(
+        node.kind(),
+        K::ALTER_VIEW | K::ALTER_MATERIALIZED_VIEW | K::ALTER_FOREIGN_TABLE
+    ) {
+        renamed_view_column(node, cx, out);
+        return;
+    }
     if node.kind() != K::ALTER_TABLE {
         return;
     }
@@ -373,6 +380,29 @@ pub fn check(node: &SyntaxNode, cx: &Cx<'_>, out: &mut Vec<SqlFinding>) {
             _ => {}
         }
     }
+}
+
+/// Columns of views, materialized views and foreign tables are read by code too.
+fn renamed_view_column(node: &SyntaxNode, cx: &Cx<'_>, out: &mut Vec<SqlFinding>) {
+    let Some(action) = node.descendants().find(|d| d.kind() == K::RENAME_COLUMN) else {
+        return;
+    };
+    let object = node
+        .children()
+        .find(|c| matches!(c.kind(), K::PATH | K::PATH_REF | K::RELATION_NAME | K::TABLE_RELATION_NAME))
+        .map(|n| sql::qualified_name(&n))
+        .unwrap_or_default();
+    let from = sql::child(&action, K::COLUMN_NAME_REF)
+        .map(|n| sql::qualified_name(&n))
+        .unwrap_or_default();
+    out.push(cx.finding(
+        &RENAME_COLUMN,
+        &action,
+        &format!("{object}.{from}"),
+        format!("Column `{from}` of `{object}` is renamed"),
+        format!("Running application versions that read `{object}.{from}` fail as soon as this commits."),
+        "Expose both names for a release (e.g. a new view), move readers over, then drop the old name.",
+    ));
 }
 
 /// PostgreSQL 12+: a validated CHECK (col IS NOT NULL) lets SET NOT NULL skip the scan.
