@@ -78,3 +78,28 @@ fn agreement_with_squawk_on_corresponding_rules() {
     );
     assert!(agree * 10 >= cases.len() * 9, "agreement fell below 90%: {agree}/{}", cases.len());
 }
+
+/// Every prefix of every corpus case (cut at each character) lints without a
+/// panic and with sane positions: a cheap stand-in for the fuzz target in CI.
+#[test]
+fn no_panic_on_any_prefix_of_the_corpus() {
+    let data = load("cases.json");
+    let modes = [TxWrap::None, TxWrap::Flyway, TxWrap::MultiStatement];
+    let mut runs = 0;
+    for case in data["cases"].as_array().expect("cases") {
+        let sql = case["sql"].as_str().expect("sql");
+        for (i, _) in sql.char_indices().step_by(7) {
+            let opts = LintOptions {
+                wrap: modes[i % modes.len()],
+                require_lock_timeout: true,
+                ..LintOptions::default()
+            };
+            let (_, result) = lint_text(&sql[..i], &opts);
+            for f in &result.findings {
+                assert!(f.span.start_line >= 1 && f.span.end_line >= f.span.start_line, "{sql:?}[..{i}]");
+            }
+            runs += 1;
+        }
+    }
+    assert!(runs > 1_000);
+}

@@ -47,11 +47,11 @@ impl Framework {
     pub fn wrap(self) -> TxWrap {
         match self {
             Framework::Flyway => TxWrap::Flyway,
-            // dbmate wraps each migration; golang-migrate and Prisma send the file as one
-            // multi-statement query, which PostgreSQL runs as one implicit transaction.
-            Framework::Dbmate | Framework::GolangMigrate | Framework::Prisma | Framework::Liquibase => {
-                TxWrap::Always
-            }
+            // dbmate wraps each migration (Liquibase: each changeset, see `liquibase_units`).
+            Framework::Dbmate | Framework::Liquibase => TxWrap::Always,
+            // golang-migrate and Prisma send the file as one multi-statement query, which
+            // PostgreSQL runs as one implicit transaction.
+            Framework::GolangMigrate | Framework::Prisma => TxWrap::MultiStatement,
             Framework::Sqitch | Framework::Plain | Framework::Auto => TxWrap::None,
         }
     }
@@ -161,7 +161,8 @@ fn split(path: &str) -> (&str, &str) {
 }
 
 fn is_sql(name: &str) -> bool {
-    name.len() > 4 && name[name.len() - 4..].eq_ignore_ascii_case(".sql")
+    let b = name.as_bytes();
+    b.len() > 4 && b[b.len() - 4..].eq_ignore_ascii_case(b".sql")
 }
 
 /// Flyway: `V1__x.sql`, `V1.2__x.sql`, `U1__x.sql`, `R__x.sql` (prefixes are case-sensitive).

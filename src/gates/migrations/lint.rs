@@ -24,9 +24,12 @@ pub enum TxWrap {
     /// `BEGIN` opens a transaction.
     #[default]
     None,
-    /// The whole file runs in one transaction (dbmate, Liquibase changesets,
-    /// golang-migrate and Prisma's multi-statement execution).
+    /// The whole file runs in one transaction (dbmate, Liquibase changesets).
     Always,
+    /// The file is sent as one multi-statement query, which PostgreSQL runs as
+    /// one implicit transaction when it holds more than one statement
+    /// (golang-migrate, Prisma).
+    MultiStatement,
     /// Flyway: one transaction per file, unless every statement is
     /// non-transactional (`CONCURRENTLY`); mixing both fails without `mixed`.
     Flyway,
@@ -202,6 +205,7 @@ pub fn lint_parsed(parsed: &ParsedSql, opts: &LintOptions) -> LintResult {
     let file_wrapped = match opts.wrap {
         TxWrap::None => false,
         TxWrap::Always => true,
+        TxWrap::MultiStatement => stmts.len() > 1,
         TxWrap::Flyway => !flyway_all_non_tx,
     };
     let mut wrapped = file_wrapped;
@@ -489,4 +493,56 @@ pub fn is_not_null_check(check: &SyntaxNode) -> Option<String> {
         return None;
     }
     Some(sql::qualified_name(&column))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules_of(sql: &str) -> (Vec<&'static str>, LintResult) {
+        let (_, r) = lint_text(sql, &LintOptions::default());
+        (r.findings.iter().map(|f| f.rule.id).collect(), r)
+    }
+
+    #[test]
+    fn allow_comment_silences_its_rule_on_the_next_statement_only() {
+        let sql = "-- shipgate:allow drop-column unused since 2.14\nALTER TABLE t DROP COLUMN a;\nALTER TABLE t DROP COLUMN b;\n";
+        let (rules, result) = rules_of(sql);
+        assert_eq!(rules, vec!["drop-column"]);
+        assert_eq!(result.findings[0].span.start_line, 3);
+        assert_eq!(result.allowed, vec![("drop-column".to_string(), 2, "unused since 2.14".to_string())]);
+    }
+
+    #[test]
+    fn allow_comment_for_another_rule_does_not_silence() {
+        let (rules, _) = rules_of("-- shipgate:allow drop-table x\nALTER TABLE t DROP COLUMN a;\n");
+        assert_eq!(rules, vec!["drop-column"]);
+    }
+
+    #[test]
+    fn trailing_allow_comment_applies_to_its_statement() {
+        let (rules, _) = rules_of("TRUNCATE t; -- shipgate:allow truncate-table test fixture table\n");
+        assert!(rules.is_empty());
+    }
+
+    #[test]
+    fn syntax_errors_are_findings_at_their_line() {
+        let (_, r) = lint_text("SELECT 1;\nALTER TABLE t ADD COLUMN;\nDROP TABLE x;\n", &LintOptions::default());
+        let rules: Vec<(&str, u32)> = r.findings.iter().map(|f| (f.rule.id, f.span.start_line)).collect();
+        assert!(rules.contains(&("sql-syntax-error", 2)), "{rules:?}");
+        assert!(rules.contains(&("drop-table", 3)), "{rules:?}");
+    }
+
+    #[test]
+    fn rolled_back_tables_are_not_new() {
+        let (rules, _) = rules_of("BEGIN;\nCREATE TABLE t (a int);\nROLLBACK;\nCREATE INDEX i ON t (a);\n");
+        assert_eq!(rules, vec!["create-index-without-concurrently"]);
+    }
+
+    #[test]
+    fn no_panic_on_garbage() {
+        for text in ["", ";;;", "ALTER", "ALTER TABLE", "CREATE INDEX ON", "\u{0}\u{ffff}", "BEGIN", "'unterminated", "$$", "/* open"] {
+            let _ = lint_text(text, &LintOptions::default());
+        }
+    }
 }

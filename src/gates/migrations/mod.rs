@@ -173,7 +173,8 @@ fn globset(patterns: &[String]) -> anyhow::Result<Option<GlobSet>> {
 }
 
 fn is_sql(path: &str) -> bool {
-    path.len() > 4 && path[path.len() - 4..].eq_ignore_ascii_case(".sql")
+    let b = path.as_bytes();
+    b.len() > 4 && b[b.len() - 4..].eq_ignore_ascii_case(b".sql")
 }
 
 fn parent(path: &str) -> &str {

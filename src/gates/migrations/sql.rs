@@ -150,12 +150,19 @@ impl ParsedSql {
             .collect()
     }
 
-    /// The index of the statement an allow comment at `offset` applies to:
-    /// the statement containing it (a trailing comment), else the next one.
+    /// The index of the statement an allow comment at `offset` applies to: a
+    /// statement ending on the comment's line before it (a trailing comment),
+    /// else the statement containing it, else the next one.
     pub fn statement_for_comment(&self, offset: usize) -> Option<usize> {
-        self.statements.iter().position(|s| {
-            let r = s.syntax().text_range();
-            usize::from(r.end()) > offset
+        let line = self.lines.line(offset);
+        let trailing = self.statements.iter().rposition(|s| {
+            let end = usize::from(s.syntax().text_range().end());
+            end <= offset && self.lines.line(end.saturating_sub(1)) == line
+        });
+        trailing.or_else(|| {
+            self.statements
+                .iter()
+                .position(|s| usize::from(s.syntax().text_range().end()) > offset)
         })
     }
 }

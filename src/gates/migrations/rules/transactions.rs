@@ -197,6 +197,11 @@ pub fn check(node: &SyntaxNode, cx: &Cx<'_>, out: &mut Vec<SqlFinding>) {
                     "This statement follows an explicit BEGIN; PostgreSQL fails it with \"cannot \
                      run inside a transaction block\"."
                         .to_string()
+                } else if cx.opts.wrap == TxWrap::MultiStatement {
+                    "The migration tool sends this file as one multi-statement query, which \
+                     PostgreSQL runs as one implicit transaction; it fails this statement with \
+                     \"cannot run inside a transaction block\"."
+                        .to_string()
                 } else {
                     "The migration framework runs this file in a transaction; PostgreSQL fails \
                      this statement with \"cannot run inside a transaction block\"."
@@ -293,6 +298,19 @@ mod tests {
         assert_eq!(
             ids_with("CREATE INDEX CONCURRENTLY i ON t (a);", &opts),
             vec![("concurrently-in-transaction".to_string(), 1)]
+        );
+    }
+
+    #[test]
+    fn multi_statement_files_are_one_implicit_transaction() {
+        let opts = LintOptions {
+            wrap: TxWrap::MultiStatement,
+            ..LintOptions::default()
+        };
+        assert!(ids_with("CREATE INDEX CONCURRENTLY i ON t (a);", &opts).is_empty());
+        assert_eq!(
+            ids_with("SELECT 1;\nCREATE INDEX CONCURRENTLY i ON t (a);", &opts),
+            vec![("concurrently-in-transaction".to_string(), 2)]
         );
     }
 
