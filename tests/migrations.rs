@@ -44,21 +44,39 @@ fn pr_with_drop_column_plain_index_and_edited_v1_fails_at_the_right_lines() {
     // Editing an applied migration: line 7 changes.
     repo.write(
         "db/migration/V1__create_orders.sql",
-        &V1.replace("  customer_id bigint\n", "  customer_id bigint NOT NULL\n"),
+        V1.replace("  customer_id bigint\n", "  customer_id bigint NOT NULL\n"),
     );
     repo.commit("drop note, index customer");
-    let run = repo.shipgate(&["check", "--target", "main", "--gate", "migrations", "--format", "json"]);
+    let run = repo.shipgate(&[
+        "check",
+        "--target",
+        "main",
+        "--gate",
+        "migrations",
+        "--format",
+        "json",
+    ]);
     assert_eq!(run.code, 1, "{run:?}");
     let found = migration_findings(&run.json());
     let expect = |rule: &str, path: &str, line: u64| {
         assert!(
-            found.iter().any(|(r, p, l, _)| r == rule && p == path && *l == line),
+            found
+                .iter()
+                .any(|(r, p, l, _)| r == rule && p == path && *l == line),
             "expected {rule} at {path}:{line} in {found:#?}"
         );
     };
     expect("drop-column", "db/migration/V2__drop_note.sql", 4);
-    expect("create-index-without-concurrently", "db/migration/V2__drop_note.sql", 7);
-    expect("applied-migration-modified", "db/migration/V1__create_orders.sql", 7);
+    expect(
+        "create-index-without-concurrently",
+        "db/migration/V2__drop_note.sql",
+        7,
+    );
+    expect(
+        "applied-migration-modified",
+        "db/migration/V1__create_orders.sql",
+        7,
+    );
     // Nothing else: the unchanged parts of V1 (CREATE TABLE) are not findings.
     assert_eq!(found.len(), 3, "{found:#?}");
 }
@@ -74,15 +92,38 @@ fn deleted_applied_migration_points_at_base_and_out_of_order_versions_fail() {
     repo.write("db/migration/V5__c.sql", "CREATE TABLE c (id int);\n");
     repo.write("db/migration/V8_oops.sql", "CREATE TABLE d (id int);\n");
     repo.commit("change");
-    let run = repo.shipgate(&["check", "--target", "main", "--gate", "migrations", "--format", "json"]);
+    let run = repo.shipgate(&[
+        "check",
+        "--target",
+        "main",
+        "--gate",
+        "migrations",
+        "--format",
+        "json",
+    ]);
     assert_eq!(run.code, 1, "{run:?}");
     let found = migration_findings(&run.json());
     assert!(
-        found.contains(&("applied-migration-modified".into(), "db/migration/V1__a.sql".into(), 1, "base".into())),
+        found.contains(&(
+            "applied-migration-modified".into(),
+            "db/migration/V1__a.sql".into(),
+            1,
+            "base".into()
+        )),
         "{found:#?}"
     );
-    assert!(found.iter().any(|(r, p, _, _)| r == "migration-version-out-of-order" && p.ends_with("V5__c.sql")), "{found:#?}");
-    assert!(found.iter().any(|(r, p, _, _)| r == "migration-name-invalid" && p.ends_with("V8_oops.sql")), "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|(r, p, _, _)| r == "migration-version-out-of-order" && p.ends_with("V5__c.sql")),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(r, p, _, _)| r == "migration-name-invalid" && p.ends_with("V8_oops.sql")),
+        "{found:#?}"
+    );
 }
 
 #[test]
@@ -97,7 +138,15 @@ fn safe_migration_passes_and_allow_comments_are_reported_as_notes() {
         "-- Team: orders\n-- Risk: low\n-- Rollback: ALTER TABLE orders DROP COLUMN currency\nALTER TABLE orders ADD COLUMN currency text NOT NULL DEFAULT 'EUR';\n-- shipgate:allow drop-column unused since release 2.14\nALTER TABLE orders DROP COLUMN note;\n",
     );
     repo.commit("currency");
-    let run = repo.shipgate(&["check", "--target", "main", "--gate", "migrations", "--format", "json"]);
+    let run = repo.shipgate(&[
+        "check",
+        "--target",
+        "main",
+        "--gate",
+        "migrations",
+        "--format",
+        "json",
+    ]);
     assert_eq!(run.code, 0, "{run:?}");
     let report = run.json();
     assert!(migration_findings(&report).is_empty());
@@ -118,14 +167,28 @@ fn missing_header_and_unverifiable_approval_with_config() {
         ".shipgate.yml",
         "gates:\n  migrations:\n    required_header: [Team, Risk, Rollback]\n    approvals:\n      - name: DBA + platform lead\n        paths: [\"db/migration/**\"]\n        require: [\"@acme/dba\", [\"@alice\", \"@bob\"]]\n",
     );
-    repo.write("db/migration/V2__x.sql", "-- Team: orders\nALTER TABLE orders ADD COLUMN x int;\n");
+    repo.write(
+        "db/migration/V2__x.sql",
+        "-- Team: orders\nALTER TABLE orders ADD COLUMN x int;\n",
+    );
     repo.commit("x");
-    let run = repo.shipgate(&["check", "--target", "main", "--gate", "migrations", "--format", "json"]);
+    let run = repo.shipgate(&[
+        "check",
+        "--target",
+        "main",
+        "--gate",
+        "migrations",
+        "--format",
+        "json",
+    ]);
     assert_eq!(run.code, 1, "{run:?}");
     let found = migration_findings(&run.json());
     let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
     assert!(rules.contains(&"migration-header-missing"), "{found:#?}");
-    assert!(rules.contains(&"migration-approval-unverifiable"), "{found:#?}");
+    assert!(
+        rules.contains(&"migration-approval-unverifiable"),
+        "{found:#?}"
+    );
 }
 
 #[test]
@@ -133,7 +196,15 @@ fn no_migration_changes_skip_the_gate() {
     let repo = base_repo();
     repo.write("README.md", "changed\n");
     repo.commit("docs");
-    let run = repo.shipgate(&["check", "--target", "main", "--gate", "migrations", "--format", "json"]);
+    let run = repo.shipgate(&[
+        "check",
+        "--target",
+        "main",
+        "--gate",
+        "migrations",
+        "--format",
+        "json",
+    ]);
     assert_eq!(run.code, 0, "{run:?}");
     let report = run.json();
     let status = report["gates"]
@@ -151,15 +222,27 @@ fn standalone_lint_text_json_and_exit_codes() {
     let bad = dir.path().join("V3__bad.sql");
     let good = dir.path().join("V4__good.sql");
     std::fs::write(&bad, "SELECT 1;\nDELETE FROM sessions;\n").expect("write");
-    std::fs::write(&good, "CREATE TABLE t (id bigint);\nCREATE INDEX t_id ON t (id);\n").expect("write");
+    std::fs::write(
+        &good,
+        "CREATE TABLE t (id bigint);\nCREATE INDEX t_id ON t (id);\n",
+    )
+    .expect("write");
     let bad_s = bad.display().to_string();
     let good_s = good.display().to_string();
 
     let run = common::shipgate_in(dir.path(), &["migrations", "lint", &bad_s], &[]);
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stdout.contains("V3__bad.sql:2:1: error [delete-without-where]"), "{run:?}");
+    assert!(
+        run.stdout
+            .contains("V3__bad.sql:2:1: error [delete-without-where]"),
+        "{run:?}"
+    );
 
-    let run = common::shipgate_in(dir.path(), &["migrations", "lint", &bad_s, "--format", "json"], &[]);
+    let run = common::shipgate_in(
+        dir.path(),
+        &["migrations", "lint", &bad_s, "--format", "json"],
+        &[],
+    );
     assert_eq!(run.code, 1, "{run:?}");
     let json = run.json();
     assert_eq!(json["findings"][0]["rule"], "delete-without-where");
@@ -173,6 +256,10 @@ fn standalone_lint_text_json_and_exit_codes() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("nope.sql"), "{run:?}");
 
-    let run = common::shipgate_in(dir.path(), &["migrations", "lint", &good_s, "--dialect", "mysql"], &[]);
+    let run = common::shipgate_in(
+        dir.path(),
+        &["migrations", "lint", &good_s, "--dialect", "mysql"],
+        &[],
+    );
     assert_eq!(run.code, 2, "{run:?}");
 }

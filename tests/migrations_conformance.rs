@@ -8,7 +8,10 @@ use shipgate::gates::migrations::lint::{LintOptions, TxWrap, lint_text};
 use std::collections::BTreeMap;
 
 fn load(name: &str) -> Value {
-    let path = format!("{}/fixtures/migrations/squawk/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/fixtures/migrations/squawk/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
@@ -52,7 +55,9 @@ fn agreement_with_squawk_on_corresponding_rules() {
         };
         let (_, result) = lint_text(case["sql"].as_str().expect("sql"), &opts);
         let we_flag = result.findings.iter().any(|f| ours.contains(&f.rule.id));
-        let squawk_flags = case["expect_violation"].as_bool().expect("expect_violation");
+        let squawk_flags = case["expect_violation"]
+            .as_bool()
+            .expect("expect_violation");
         if we_flag == squawk_flags {
             agree += 1;
             assert!(
@@ -76,7 +81,11 @@ fn agreement_with_squawk_on_corresponding_rules() {
         unexplained.is_empty(),
         "disagreements with squawk without a documented reason (id, squawk flags, we flag): {unexplained:#?}"
     );
-    assert!(agree * 10 >= cases.len() * 9, "agreement fell below 90%: {agree}/{}", cases.len());
+    assert!(
+        agree * 10 >= cases.len() * 9,
+        "agreement fell below 90%: {agree}/{}",
+        cases.len()
+    );
 }
 
 /// Every prefix of every corpus case (cut at each character) lints without a
@@ -96,7 +105,10 @@ fn no_panic_on_any_prefix_of_the_corpus() {
             };
             let (_, result) = lint_text(&sql[..i], &opts);
             for f in &result.findings {
-                assert!(f.span.start_line >= 1 && f.span.end_line >= f.span.start_line, "{sql:?}[..{i}]");
+                assert!(
+                    f.span.start_line >= 1 && f.span.end_line >= f.span.start_line,
+                    "{sql:?}[..{i}]"
+                );
             }
             runs += 1;
         }

@@ -101,9 +101,15 @@ impl ApproverGroup {
         self.members().iter().any(|m| {
             let m = m.trim().trim_start_matches('@');
             if m.contains('/') {
-                approval.teams.iter().any(|t| t.trim_start_matches('@').eq_ignore_ascii_case(m))
+                approval
+                    .teams
+                    .iter()
+                    .any(|t| t.trim_start_matches('@').eq_ignore_ascii_case(m))
             } else {
-                approval.user.trim_start_matches('@').eq_ignore_ascii_case(m)
+                approval
+                    .user
+                    .trim_start_matches('@')
+                    .eq_ignore_ascii_case(m)
             }
         })
     }
@@ -163,9 +169,8 @@ fn globset(patterns: &[String]) -> anyhow::Result<Option<GlobSet>> {
     }
     let mut builder = GlobSetBuilder::new();
     for p in patterns {
-        let glob = Glob::new(p).map_err(|e| {
-            anyhow::anyhow!("gates.migrations.approvals: invalid glob `{p}`: {e}")
-        })?;
+        let glob = Glob::new(p)
+            .map_err(|e| anyhow::anyhow!("gates.migrations.approvals: invalid glob `{p}`: {e}"))?;
         builder.add(glob);
     }
     Ok(Some(builder.build()?))
@@ -189,7 +194,10 @@ pub fn check(
         if rule.when == When::Dangerous && !input.dangerous_paths.iter().any(matches) {
             continue;
         }
-        let name = rule.name.clone().unwrap_or_else(|| format!("approvals[{i}]"));
+        let name = rule
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("approvals[{i}]"));
         let groups = rule
             .require
             .iter()
@@ -233,7 +241,9 @@ pub fn check(
         };
         let current: Vec<&Approval> = approvals
             .iter()
-            .filter(|a| input.accept_stale || a.commit.as_deref().is_none_or(|c| (input.is_current)(c)))
+            .filter(|a| {
+                input.accept_stale || a.commit.as_deref().is_none_or(|c| (input.is_current)(c))
+            })
             .collect();
         let missing: Vec<&ApproverGroup> = rule
             .require
@@ -248,10 +258,18 @@ pub fn check(
             .filter(|a| !current.contains(a) && missing.iter().any(|g| g.satisfied_by(a)))
             .map(|a| a.user.as_str())
             .collect();
-        let missing_text = missing.iter().map(|g| g.describe()).collect::<Vec<_>>().join(" + ");
+        let missing_text = missing
+            .iter()
+            .map(|g| g.describe())
+            .collect::<Vec<_>>()
+            .join(" + ");
         let mut message = format!(
             "Policy \"{name}\" requires approval from {groups} for changes to {}; missing: {missing_text}.",
-            matched.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+            matched
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         if !stale.is_empty() {
             message.push_str(&format!(
@@ -334,23 +352,59 @@ mod tests {
 
     #[test]
     fn every_group_must_approve() {
-        let both = Fake(Ok(vec![approval("carol", &["acme/dba"], "head"), approval("Bob", &[], "head")]));
-        assert!(run(&policy(When::Always), Some(&both), false, Unverifiable::Fail).is_empty());
+        let both = Fake(Ok(vec![
+            approval("carol", &["acme/dba"], "head"),
+            approval("Bob", &[], "head"),
+        ]));
+        assert!(
+            run(
+                &policy(When::Always),
+                Some(&both),
+                false,
+                Unverifiable::Fail
+            )
+            .is_empty()
+        );
         let dba_only = Fake(Ok(vec![approval("carol", &["acme/dba"], "head")]));
-        let found = run(&policy(When::Always), Some(&dba_only), false, Unverifiable::Fail);
+        let found = run(
+            &policy(When::Always),
+            Some(&dba_only),
+            false,
+            Unverifiable::Fail,
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].rule, "migration-approval-missing");
-        assert!(found[0].title.contains("@alice or @bob"), "{}", found[0].title);
+        assert!(
+            found[0].title.contains("@alice or @bob"),
+            "{}",
+            found[0].title
+        );
         assert!(!found[0].title.contains("dba"));
     }
 
     #[test]
     fn approvals_on_an_older_commit_do_not_count_unless_configured() {
-        let stale = Fake(Ok(vec![approval("carol", &["acme/dba"], "old"), approval("alice", &[], "head")]));
-        let found = run(&policy(When::Always), Some(&stale), false, Unverifiable::Fail);
+        let stale = Fake(Ok(vec![
+            approval("carol", &["acme/dba"], "old"),
+            approval("alice", &[], "head"),
+        ]));
+        let found = run(
+            &policy(When::Always),
+            Some(&stale),
+            false,
+            Unverifiable::Fail,
+        );
         assert_eq!(found.len(), 1);
         assert!(found[0].message.contains("carol"), "{}", found[0].message);
-        assert!(run(&policy(When::Always), Some(&stale), true, Unverifiable::Fail).is_empty());
+        assert!(
+            run(
+                &policy(When::Always),
+                Some(&stale),
+                true,
+                Unverifiable::Fail
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -362,7 +416,12 @@ mod tests {
         let found = run(&policy(When::Always), None, false, Unverifiable::Warn);
         assert_eq!(found[0].severity, Severity::Warning);
         let failing = Fake(Err(anyhow::anyhow!("HTTP 403 from the reviews API")));
-        let found = run(&policy(When::Always), Some(&failing), false, Unverifiable::Fail);
+        let found = run(
+            &policy(When::Always),
+            Some(&failing),
+            false,
+            Unverifiable::Fail,
+        );
         assert!(found[0].message.contains("403"), "{}", found[0].message);
     }
 

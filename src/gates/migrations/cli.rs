@@ -84,18 +84,24 @@ fn lint_cmd(args: LintArgs) -> anyhow::Result<u8> {
     let mut run = GateRun::default();
     let mut statements = 0;
     for file in &args.files {
-        let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
+        let bytes =
+            std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
         let text = String::from_utf8_lossy(&bytes);
         let path = file.display().to_string().replace('\\', "/");
         let framework = detect::classify(&path, Some(&text), cfg.framework, &|_| false)
             .map(|m| m.framework)
-            .unwrap_or(if cfg.framework == Framework::Auto { Framework::Plain } else { cfg.framework });
+            .unwrap_or(if cfg.framework == Framework::Auto {
+                Framework::Plain
+            } else {
+                cfg.framework
+            });
         let opts = lint_options(cfg, framework, &text);
         let (_, result) = lint::lint_text(&text, &opts);
         statements += result.statements;
         run.findings.extend(to_findings(&path, &result, None));
         for (rule, line, reason) in &result.allowed {
-            run.notes.push(format!("{path}:{line}: {rule} allowed inline ({reason})"));
+            run.notes
+                .push(format!("{path}:{line}: {rule} allowed inline ({reason})"));
         }
     }
     run.metric("files", args.files.len());
@@ -114,7 +120,10 @@ fn lint_cmd(args: LintArgs) -> anyhow::Result<u8> {
         Format::Text => {
             for f in &outcome.findings {
                 let loc = f.location.as_ref();
-                let col = loc.and_then(|l| l.start_column).map(|c| format!(":{c}")).unwrap_or_default();
+                let col = loc
+                    .and_then(|l| l.start_column)
+                    .map(|c| format!(":{c}"))
+                    .unwrap_or_default();
                 println!(
                     "{}:{}{col}: {} [{}] {}",
                     loc.map(|l| l.path.as_str()).unwrap_or("-"),
@@ -140,5 +149,9 @@ fn lint_cmd(args: LintArgs) -> anyhow::Result<u8> {
             );
         }
     }
-    Ok(if outcome.status == GateStatus::Fail { 1 } else { 0 })
+    Ok(if outcome.status == GateStatus::Fail {
+        1
+    } else {
+        0
+    })
 }

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
 /// A migration framework.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Framework {
     /// Detect from the file's name, content and neighbours (the default).
@@ -93,7 +95,11 @@ pub struct Version {
 impl Version {
     /// Parse `1`, `1.2.3`, `1_2`, `20240101120000`. `None` unless digits and separators.
     pub fn parse(text: &str) -> Option<Version> {
-        if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '_') {
+        if text.is_empty()
+            || !text
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
+        {
             return None;
         }
         let mut parts: Vec<String> = text
@@ -101,7 +107,11 @@ impl Version {
             .filter(|p| !p.is_empty())
             .map(|p| {
                 let t = p.trim_start_matches('0');
-                if t.is_empty() { "0".to_string() } else { t.to_string() }
+                if t.is_empty() {
+                    "0".to_string()
+                } else {
+                    t.to_string()
+                }
             })
             .collect();
         if parts.is_empty() {
@@ -208,7 +218,9 @@ fn leading_version(name: &str) -> Option<Version> {
 
 /// Whether the content is dbmate's (`-- migrate:up` on its own line).
 pub fn is_dbmate(content: &str) -> bool {
-    content.lines().any(|l| l.trim().starts_with("-- migrate:up"))
+    content
+        .lines()
+        .any(|l| l.trim().starts_with("-- migrate:up"))
 }
 
 /// Whether the content is Liquibase formatted SQL.
@@ -217,7 +229,10 @@ pub fn is_liquibase(content: &str) -> bool {
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
-        .is_some_and(|l| l.to_ascii_lowercase().starts_with("--liquibase formatted sql"))
+        .is_some_and(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("--liquibase formatted sql")
+        })
 }
 
 /// Recognise a migration from its path and (for dbmate/Liquibase) content.
@@ -255,7 +270,12 @@ pub fn classify(
                 if !content.is_some_and(is_dbmate) {
                     return None;
                 }
-                Some(make(fw, Role::Versioned, leading_version(name.trim_end_matches(".sql")), dir))
+                Some(make(
+                    fw,
+                    Role::Versioned,
+                    leading_version(name.trim_end_matches(".sql")),
+                    dir,
+                ))
             }
             Framework::Liquibase => content
                 .is_some_and(is_liquibase)
@@ -270,7 +290,9 @@ pub fn classify(
                 };
                 sqitch_plan(parent).then(|| make(fw, role, None, parent))
             }
-            Framework::Plain | Framework::Auto => Some(make(Framework::Plain, Role::Versioned, None, dir)),
+            Framework::Plain | Framework::Auto => {
+                Some(make(Framework::Plain, Role::Versioned, None, dir))
+            }
         }
     };
     if framework != Framework::Auto {
@@ -363,8 +385,14 @@ mod tests {
         let m = c("db/migration/V1.2__add_x.sql", None).expect("flyway");
         assert_eq!((m.framework, m.role), (Framework::Flyway, Role::Versioned));
         assert_eq!(m.version.map(|v| v.text), Some("1.2".to_string()));
-        assert_eq!(c("db/migration/R__views.sql", None).map(|m| m.role), Some(Role::Repeatable));
-        assert_eq!(c("db/migration/U3__undo.sql", None).map(|m| m.role), Some(Role::Down));
+        assert_eq!(
+            c("db/migration/R__views.sql", None).map(|m| m.role),
+            Some(Role::Repeatable)
+        );
+        assert_eq!(
+            c("db/migration/U3__undo.sql", None).map(|m| m.role),
+            Some(Role::Down)
+        );
         assert!(c("db/migration/V2_single_underscore.sql", None).is_none());
         assert!(c("db/migration/v2__lower.sql", None).is_none());
     }
@@ -372,13 +400,30 @@ mod tests {
     #[test]
     fn golang_migrate_prisma_dbmate_liquibase_sqitch() {
         let m = c("migrations/000002_add.up.sql", None).expect("golang");
-        assert_eq!((m.framework, m.role), (Framework::GolangMigrate, Role::Versioned));
-        assert_eq!(c("migrations/2_add.down.sql", None).map(|m| m.role), Some(Role::Down));
+        assert_eq!(
+            (m.framework, m.role),
+            (Framework::GolangMigrate, Role::Versioned)
+        );
+        assert_eq!(
+            c("migrations/2_add.down.sql", None).map(|m| m.role),
+            Some(Role::Down)
+        );
         let p = c("prisma/migrations/20240101120000_init/migration.sql", None).expect("prisma");
-        assert_eq!((p.framework, p.series.as_str()), (Framework::Prisma, "prisma/migrations"));
-        let d = c("db/migrations/20240101_x.sql", Some("-- migrate:up\nCREATE TABLE t();\n")).expect("dbmate");
+        assert_eq!(
+            (p.framework, p.series.as_str()),
+            (Framework::Prisma, "prisma/migrations")
+        );
+        let d = c(
+            "db/migrations/20240101_x.sql",
+            Some("-- migrate:up\nCREATE TABLE t();\n"),
+        )
+        .expect("dbmate");
         assert_eq!(d.framework, Framework::Dbmate);
-        let l = c("db/changelog.sql", Some("--liquibase formatted sql\n--changeset a:1\n")).expect("lb");
+        let l = c(
+            "db/changelog.sql",
+            Some("--liquibase formatted sql\n--changeset a:1\n"),
+        )
+        .expect("lb");
         assert_eq!(l.framework, Framework::Liquibase);
         let plan = |dir: &str| dir == "db";
         let s = classify("db/deploy/users.sql", None, Framework::Auto, &plan).expect("sqitch");
@@ -408,6 +453,8 @@ mod tests {
         assert!(no_tx);
         assert_eq!(down, db.find("-- migrate:down"));
         assert!(dbmate_down_has_sql(db));
-        assert!(!dbmate_down_has_sql("-- migrate:up\nSELECT 1;\n-- migrate:down\n"));
+        assert!(!dbmate_down_has_sql(
+            "-- migrate:up\nSELECT 1;\n-- migrate:down\n"
+        ));
     }
 }

@@ -161,7 +161,14 @@ pub struct HygieneConfig {
 }
 
 fn finding(rule: &RuleInfo, location: Location, key: &str, title: String) -> Finding {
-    Finding::new("migrations", rule.id, rule.default_severity, title, Some(location), key)
+    Finding::new(
+        "migrations",
+        rule.id,
+        rule.default_severity,
+        title,
+        Some(location),
+        key,
+    )
 }
 
 /// The framework most migrations in `dir` follow at head, if any.
@@ -199,14 +206,18 @@ pub fn check(
             let liquibase_append = b.framework == Framework::Liquibase && c.pure_append;
             if !liquibase_append && !allowed(&APPLIED_MIGRATION_MODIFIED) {
                 let (location, what) = match (&c.status, &c.head_path) {
-                    (FileStatus::Deleted, _) | (_, None) => {
-                        (Location::line(b.path.clone(), 1).in_base(), "deleted".to_string())
-                    }
+                    (FileStatus::Deleted, _) | (_, None) => (
+                        Location::line(b.path.clone(), 1).in_base(),
+                        "deleted".to_string(),
+                    ),
                     (FileStatus::Renamed, Some(p)) => (
                         Location::line(p.clone(), c.first_added_line),
                         format!("renamed to `{p}`"),
                     ),
-                    (_, Some(p)) => (Location::line(p.clone(), c.first_added_line), "modified".to_string()),
+                    (_, Some(p)) => (
+                        Location::line(p.clone(), c.first_added_line),
+                        "modified".to_string(),
+                    ),
                 };
                 let checksum = matches!(b.framework, Framework::Flyway | Framework::Liquibase);
                 out.push(
@@ -224,7 +235,11 @@ pub fn check(
                             format!(
                                 " {} also fails validation with a checksum mismatch on every \
                                  environment that applied the old version.",
-                                if b.framework == Framework::Flyway { "Flyway" } else { "Liquibase" }
+                                if b.framework == Framework::Flyway {
+                                    "Flyway"
+                                } else {
+                                    "Liquibase"
+                                }
                             )
                         } else {
                             String::new()
@@ -241,7 +256,10 @@ pub fn check(
         let Some(h) = &c.head else {
             // Not recognised at head: a naming problem if its directory follows a framework.
             if let Some(path) = &c.head_path
-                && matches!(c.status, FileStatus::Added | FileStatus::Renamed | FileStatus::Copied)
+                && matches!(
+                    c.status,
+                    FileStatus::Added | FileStatus::Renamed | FileStatus::Copied
+                )
                 && !allowed(&NAME_INVALID)
             {
                 let fw = if config.framework != Framework::Auto {
@@ -251,10 +269,15 @@ pub fn check(
                 };
                 if let Some(fw) = fw {
                     out.push(
-                        finding(&NAME_INVALID, Location::line(path.clone(), 1), path, format!(
-                            "`{path}` does not follow the {} naming convention",
-                            fw.as_str()
-                        ))
+                        finding(
+                            &NAME_INVALID,
+                            Location::line(path.clone(), 1),
+                            path,
+                            format!(
+                                "`{path}` does not follow the {} naming convention",
+                                fw.as_str()
+                            ),
+                        )
                         .with_message(format!(
                             "Migrations here are {} migrations, which must be named {}. {} will \
                              not run this file as a migration.",
@@ -268,7 +291,10 @@ pub fn check(
             }
             continue;
         };
-        let is_new = matches!(c.status, FileStatus::Added | FileStatus::Renamed | FileStatus::Copied);
+        let is_new = matches!(
+            c.status,
+            FileStatus::Added | FileStatus::Renamed | FileStatus::Copied
+        );
         if !is_new {
             continue;
         }
@@ -295,7 +321,9 @@ pub fn check(
         if let Some(version) = &h.version
             && h.role != Role::Verify
         {
-            let same = |m: &&Migration| m.series == h.series && m.framework == h.framework && m.role == h.role;
+            let same = |m: &&Migration| {
+                m.series == h.series && m.framework == h.framework && m.role == h.role
+            };
             let duplicate = head
                 .iter()
                 .filter(same)
@@ -307,7 +335,10 @@ pub fn check(
                             &VERSION_DUPLICATE,
                             Location::line(h.path.clone(), 1),
                             &h.path,
-                            format!("Version {} of `{}` is also used by `{}`", version.text, h.path, other.path),
+                            format!(
+                                "Version {} of `{}` is also used by `{}`",
+                                version.text, h.path, other.path
+                            ),
                         )
                         .with_message(
                             "Two migrations with one version: Flyway fails (\"Found more than one \
@@ -360,7 +391,11 @@ pub fn check(
                 .map(String::as_str)
                 .collect();
             if !missing.is_empty() {
-                let list = missing.iter().map(|f| format!("`-- {f}:`")).collect::<Vec<_>>().join(", ");
+                let list = missing
+                    .iter()
+                    .map(|f| format!("`-- {f}:`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 out.push(
                     finding(
                         &HEADER_MISSING,
@@ -387,7 +422,11 @@ pub fn check(
 /// Whether a leading comment reads `-- Field: value` with a non-empty value.
 fn has_header_field(header: &[String], field: &str) -> bool {
     header.iter().flat_map(|c| c.lines()).any(|line| {
-        let body = line.trim().trim_start_matches("--").trim_start_matches("/*").trim();
+        let body = line
+            .trim()
+            .trim_start_matches("--")
+            .trim_start_matches("/*")
+            .trim();
         match body.split_once(':') {
             Some((name, value)) => {
                 name.trim().eq_ignore_ascii_case(field)
@@ -441,7 +480,10 @@ mod tests {
         c.head = None;
         c.head_path = None;
         let found = check(&[c], &[], &[], &HygieneConfig::default());
-        assert_eq!(found[0].location.as_ref().map(|l| l.side), Some(crate::finding::Side::Base));
+        assert_eq!(
+            found[0].location.as_ref().map(|l| l.side),
+            Some(crate::finding::Side::Base)
+        );
     }
 
     #[test]
@@ -465,7 +507,13 @@ mod tests {
             added("db/migration/V8__e.sql"),
         ];
         let found = check(&changed, &base, &head, &HygieneConfig::default());
-        assert_eq!(rules(&found), vec!["migration-version-out-of-order", "migration-version-duplicate"]);
+        assert_eq!(
+            rules(&found),
+            vec![
+                "migration-version-out-of-order",
+                "migration-version-duplicate"
+            ]
+        );
         // Another directory is another series.
         let other = vec![added("svc2/db/migration/V1__x.sql")];
         assert!(check(&other, &base, &head, &HygieneConfig::default()).is_empty());
@@ -492,7 +540,10 @@ mod tests {
         let mut up = added("migrations/2_x.up.sql");
         up.header = vec!["-- Team: orders".into(), "-- Risk:".into()];
         let found = check(&[down, up], &[], &[], &config);
-        assert_eq!(rules(&found), vec!["down-migration-added", "migration-header-missing"]);
+        assert_eq!(
+            rules(&found),
+            vec!["down-migration-added", "migration-header-missing"]
+        );
         assert!(found[1].title.contains("Risk") && found[1].title.contains("Rollback"));
         assert!(!found[1].title.contains("Team"));
     }

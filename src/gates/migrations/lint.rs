@@ -196,8 +196,8 @@ pub fn lint_parsed(parsed: &ParsedSql, opts: &LintOptions) -> LintResult {
         .collect();
 
     // How the framework runs this file decides the transaction state at the start.
-    let flyway_non_tx = opts.wrap == TxWrap::Flyway
-        && stmts.iter().any(|(_, s)| is_non_transactional(s.syntax()));
+    let flyway_non_tx =
+        opts.wrap == TxWrap::Flyway && stmts.iter().any(|(_, s)| is_non_transactional(s.syntax()));
     let flyway_all_non_tx = flyway_non_tx
         && stmts
             .iter()
@@ -312,7 +312,9 @@ pub fn lint_parsed(parsed: &ParsedSql, opts: &LintOptions) -> LintResult {
             key: message.clone(),
         });
     }
-    result.findings.sort_by_key(|f| (f.span.start_line, f.span.start_col, f.rule.id));
+    result
+        .findings
+        .sort_by_key(|f| (f.span.start_line, f.span.start_col, f.rule.id));
     result
 }
 
@@ -320,10 +322,12 @@ pub fn lint_parsed(parsed: &ParsedSql, opts: &LintOptions) -> LintResult {
 pub fn is_non_transactional(node: &SyntaxNode) -> bool {
     match node.kind() {
         K::CREATE_INDEX | K::DROP_INDEX => sql::has_token(node, K::CONCURRENTLY_KW),
-        K::REINDEX => node.descendants().any(|d| {
-            (d.kind() == K::REINDEX_OPTION_CONCURRENTLY && !has_false_option(&d))
-                || sql::has_token(&d, K::CONCURRENTLY_KW)
-        }) || sql::has_token(node, K::CONCURRENTLY_KW),
+        K::REINDEX => {
+            node.descendants().any(|d| {
+                (d.kind() == K::REINDEX_OPTION_CONCURRENTLY && !has_false_option(&d))
+                    || sql::has_token(&d, K::CONCURRENTLY_KW)
+            }) || sql::has_token(node, K::CONCURRENTLY_KW)
+        }
         K::VACUUM => true,
         K::CREATE_DATABASE | K::DROP_DATABASE | K::CREATE_TABLESPACE | K::DROP_TABLESPACE => true,
         K::ALTER_SYSTEM => true,
@@ -436,9 +440,7 @@ fn update_state(stmt: &ast::Stmt, parsed: &ParsedSql, state: &mut State, wrapped
                         .find(|d| d.kind() == K::CHECK_CONSTRAINT)
                         && let Some(col) = is_not_null_check(&check)
                     {
-                        state
-                            .not_null_checks
-                            .insert(name, (table_key(&table), col));
+                        state.not_null_checks.insert(name, (table_key(&table), col));
                     }
                 }
                 K::VALIDATE_CONSTRAINT => {
@@ -510,7 +512,14 @@ mod tests {
         let (rules, result) = rules_of(sql);
         assert_eq!(rules, vec!["drop-column"]);
         assert_eq!(result.findings[0].span.start_line, 3);
-        assert_eq!(result.allowed, vec![("drop-column".to_string(), 2, "unused since 2.14".to_string())]);
+        assert_eq!(
+            result.allowed,
+            vec![(
+                "drop-column".to_string(),
+                2,
+                "unused since 2.14".to_string()
+            )]
+        );
     }
 
     #[test]
@@ -521,27 +530,47 @@ mod tests {
 
     #[test]
     fn trailing_allow_comment_applies_to_its_statement() {
-        let (rules, _) = rules_of("TRUNCATE t; -- shipgate:allow truncate-table test fixture table\n");
+        let (rules, _) =
+            rules_of("TRUNCATE t; -- shipgate:allow truncate-table test fixture table\n");
         assert!(rules.is_empty());
     }
 
     #[test]
     fn syntax_errors_are_findings_at_their_line() {
-        let (_, r) = lint_text("SELECT 1;\nALTER TABLE t ADD COLUMN;\nDROP TABLE x;\n", &LintOptions::default());
-        let rules: Vec<(&str, u32)> = r.findings.iter().map(|f| (f.rule.id, f.span.start_line)).collect();
+        let (_, r) = lint_text(
+            "SELECT 1;\nALTER TABLE t ADD COLUMN;\nDROP TABLE x;\n",
+            &LintOptions::default(),
+        );
+        let rules: Vec<(&str, u32)> = r
+            .findings
+            .iter()
+            .map(|f| (f.rule.id, f.span.start_line))
+            .collect();
         assert!(rules.contains(&("sql-syntax-error", 2)), "{rules:?}");
         assert!(rules.contains(&("drop-table", 3)), "{rules:?}");
     }
 
     #[test]
     fn rolled_back_tables_are_not_new() {
-        let (rules, _) = rules_of("BEGIN;\nCREATE TABLE t (a int);\nROLLBACK;\nCREATE INDEX i ON t (a);\n");
+        let (rules, _) =
+            rules_of("BEGIN;\nCREATE TABLE t (a int);\nROLLBACK;\nCREATE INDEX i ON t (a);\n");
         assert_eq!(rules, vec!["create-index-without-concurrently"]);
     }
 
     #[test]
     fn no_panic_on_garbage() {
-        for text in ["", ";;;", "ALTER", "ALTER TABLE", "CREATE INDEX ON", "\u{0}\u{ffff}", "BEGIN", "'unterminated", "$$", "/* open"] {
+        for text in [
+            "",
+            ";;;",
+            "ALTER",
+            "ALTER TABLE",
+            "CREATE INDEX ON",
+            "\u{0}\u{ffff}",
+            "BEGIN",
+            "'unterminated",
+            "$$",
+            "/* open",
+        ] {
             let _ = lint_text(text, &LintOptions::default());
         }
     }

@@ -146,16 +146,29 @@ pub fn to_findings(
 }
 
 fn to_finding(path: &str, f: &SqlFinding, seen: &mut BTreeMap<(String, String), usize>) -> Finding {
-    let n = seen.entry((f.rule.id.to_string(), f.key.clone())).or_default();
+    let n = seen
+        .entry((f.rule.id.to_string(), f.key.clone()))
+        .or_default();
     *n += 1;
-    let key = if *n == 1 { f.key.clone() } else { format!("{}#{n}", f.key) };
+    let key = if *n == 1 {
+        f.key.clone()
+    } else {
+        format!("{}#{n}", f.key)
+    };
     let mut location = Location::lines(path, f.span.start_line, f.span.end_line);
     if f.span.start_line == f.span.end_line {
         location = location.with_columns(f.span.start_col, f.span.end_col);
     }
-    Finding::new("migrations", f.rule.id, f.severity, f.title.clone(), Some(location), &key)
-        .with_message(f.message.clone())
-        .with_help(f.help.clone())
+    Finding::new(
+        "migrations",
+        f.rule.id,
+        f.severity,
+        f.title.clone(),
+        Some(location),
+        &key,
+    )
+    .with_message(f.message.clone())
+    .with_help(f.help.clone())
 }
 
 fn globset(patterns: &[String]) -> anyhow::Result<Option<GlobSet>> {
@@ -183,10 +196,18 @@ fn parent(path: &str) -> &str {
 
 /// Every migration in a tree listing, classified by name (dbmate by its
 /// directory when a changed file there is dbmate).
-fn listing(files: &[String], framework: Framework, dbmate_dirs: &BTreeSet<String>) -> Vec<Migration> {
+fn listing(
+    files: &[String],
+    framework: Framework,
+    dbmate_dirs: &BTreeSet<String>,
+) -> Vec<Migration> {
     let set: BTreeSet<&str> = files.iter().map(String::as_str).collect();
     let plan = |dir: &str| {
-        let p = if dir.is_empty() { "sqitch.plan".to_string() } else { format!("{dir}/sqitch.plan") };
+        let p = if dir.is_empty() {
+            "sqitch.plan".to_string()
+        } else {
+            format!("{dir}/sqitch.plan")
+        };
         set.contains(p.as_str())
     };
     files
@@ -203,7 +224,10 @@ fn listing(files: &[String], framework: Framework, dbmate_dirs: &BTreeSet<String
 }
 
 /// Run the gate with an approval source (the platform layer passes one; `None`: local run).
-pub fn run_with(ctx: &GateContext<'_>, source: Option<&dyn ApprovalSource>) -> anyhow::Result<GateRun> {
+pub fn run_with(
+    ctx: &GateContext<'_>,
+    source: Option<&dyn ApprovalSource>,
+) -> anyhow::Result<GateRun> {
     let config = &ctx.config.gates.migrations;
     let globs = globset(&config.paths)?;
     let head_files = ctx.repo.list_files(&ctx.changes.head)?;
@@ -211,7 +235,11 @@ pub fn run_with(ctx: &GateContext<'_>, source: Option<&dyn ApprovalSource>) -> a
     let head_set: BTreeSet<&str> = head_files.iter().map(String::as_str).collect();
     let base_set: BTreeSet<&str> = base_files.iter().map(String::as_str).collect();
     let plan_in = |set: &BTreeSet<&str>, dir: &str| {
-        let p = if dir.is_empty() { "sqitch.plan".to_string() } else { format!("{dir}/sqitch.plan") };
+        let p = if dir.is_empty() {
+            "sqitch.plan".to_string()
+        } else {
+            format!("{dir}/sqitch.plan")
+        };
         set.contains(p.as_str())
     };
     let head_plan = |dir: &str| plan_in(&head_set, dir);
@@ -234,11 +262,15 @@ pub fn run_with(ctx: &GateContext<'_>, source: Option<&dyn ApprovalSource>) -> a
             continue;
         }
         let head_text = match f.head_path() {
-            Some(raw) => ctx.read(Side::Head, raw)?.map(|b| String::from_utf8_lossy(&b).into_owned()),
+            Some(raw) => ctx
+                .read(Side::Head, raw)?
+                .map(|b| String::from_utf8_lossy(&b).into_owned()),
             None => None,
         };
         let base_text = match f.base_path() {
-            Some(raw) => ctx.read(Side::Base, raw)?.map(|b| String::from_utf8_lossy(&b).into_owned()),
+            Some(raw) => ctx
+                .read(Side::Base, raw)?
+                .map(|b| String::from_utf8_lossy(&b).into_owned()),
             None => None,
         };
         let head = head_path
@@ -248,11 +280,16 @@ pub fn run_with(ctx: &GateContext<'_>, source: Option<&dyn ApprovalSource>) -> a
             .as_deref()
             .and_then(|p| detect::classify(p, base_text.as_deref(), config.framework, &base_plan));
         let selected = match &globs {
-            Some(g) => head_path.as_deref().is_some_and(|p| g.is_match(p))
-                || base_path.as_deref().is_some_and(|p| g.is_match(p)),
+            Some(g) => {
+                head_path.as_deref().is_some_and(|p| g.is_match(p))
+                    || base_path.as_deref().is_some_and(|p| g.is_match(p))
+            }
             None => {
-                head.as_ref().is_some_and(|m| m.framework != Framework::Plain)
-                    || base.as_ref().is_some_and(|m| m.framework != Framework::Plain)
+                head.as_ref()
+                    .is_some_and(|m| m.framework != Framework::Plain)
+                    || base
+                        .as_ref()
+                        .is_some_and(|m| m.framework != Framework::Plain)
                     || head_path.as_deref().is_some_and(detect::in_migrations_dir)
                     || base_path.as_deref().is_some_and(detect::in_migrations_dir)
             }
@@ -287,7 +324,11 @@ pub fn run_with(ctx: &GateContext<'_>, source: Option<&dyn ApprovalSource>) -> a
     for c in &candidates {
         let f = &ctx.changes.files[c.file_index];
         let head_path = f.head_path().map(|_| f.path.clone());
-        approval_paths.push(head_path.clone().unwrap_or_else(|| f.base_display_path().to_string()));
+        approval_paths.push(
+            head_path
+                .clone()
+                .unwrap_or_else(|| f.base_display_path().to_string()),
+        );
         // A file the framework would not recognise, in a directory of that framework.
         let dir_framework = head_path.as_deref().and_then(|p| {
             head_migrations
@@ -306,7 +347,10 @@ pub fn run_with(ctx: &GateContext<'_>, source: Option<&dyn ApprovalSource>) -> a
         let mut header = Vec::new();
         let mut allowed = Vec::new();
         if let (Some(text), Some(path)) = (&c.head_text, &head_path) {
-            let framework = head.as_ref().map(|m| m.framework).unwrap_or(Framework::Plain);
+            let framework = head
+                .as_ref()
+                .map(|m| m.framework)
+                .unwrap_or(Framework::Plain);
             let role = head.as_ref().map(|m| m.role).unwrap_or(Role::Versioned);
             let parsed = sql::ParsedSql::parse(text);
             header = parsed.leading_comments();
@@ -327,7 +371,11 @@ pub fn run_with(ctx: &GateContext<'_>, source: Option<&dyn ApprovalSource>) -> a
                 for (rule, line, reason) in &result.allowed {
                     run.notes.push(format!(
                         "{path}:{line}: {rule} allowed inline ({})",
-                        if reason.is_empty() { "no reason given" } else { reason.as_str() }
+                        if reason.is_empty() {
+                            "no reason given"
+                        } else {
+                            reason.as_str()
+                        }
                     ));
                 }
             }
@@ -342,8 +390,13 @@ pub fn run_with(ctx: &GateContext<'_>, source: Option<&dyn ApprovalSource>) -> a
             pure_append: f.removed.is_empty(),
             header,
             allowed,
-            has_down_section_sql: c.head.as_ref().is_some_and(|m| m.framework == Framework::Dbmate)
-                && c.head_text.as_deref().is_some_and(detect::dbmate_down_has_sql),
+            has_down_section_sql: c
+                .head
+                .as_ref()
+                .is_some_and(|m| m.framework == Framework::Dbmate)
+                && c.head_text
+                    .as_deref()
+                    .is_some_and(detect::dbmate_down_has_sql),
         });
     }
 
@@ -352,7 +405,12 @@ pub fn run_with(ctx: &GateContext<'_>, source: Option<&dyn ApprovalSource>) -> a
         forward_only: config.forward_only,
         required_header: config.required_header.clone(),
     };
-    let hygiene_findings = hygiene::check(&changed, &base_migrations, &head_migrations, &hygiene_config);
+    let hygiene_findings = hygiene::check(
+        &changed,
+        &base_migrations,
+        &head_migrations,
+        &hygiene_config,
+    );
     for f in &hygiene_findings {
         if f.severity == Severity::Error
             && let Some(l) = &f.location
@@ -377,7 +435,8 @@ pub fn run_with(ctx: &GateContext<'_>, source: Option<&dyn ApprovalSource>) -> a
         accept_stale: config.accept_stale_approvals,
         unverifiable: config.approval_unverifiable,
     };
-    run.findings.extend(approvals::check(&config.approvals, &input, source)?);
+    run.findings
+        .extend(approvals::check(&config.approvals, &input, source)?);
 
     run.metric("migrations_checked", candidates.len());
     run.metric("statements", statements);

@@ -150,8 +150,8 @@ released steps, then drop the old name in a later release.
 "#
 );
 
-/// Functions whose value is computed once for an ADD COLUMN default (no rewrite).
-const NON_VOLATILE_CALLS: &[&str] = &[
+/// Functions without arguments whose value is computed once for an ADD COLUMN default.
+const STABLE_NO_ARG_CALLS: &[&str] = &[
     "now",
     "transaction_timestamp",
     "statement_timestamp",
@@ -163,6 +163,21 @@ const NON_VOLATILE_CALLS: &[&str] = &[
     "current_user",
     "session_user",
     "current_schema",
+];
+
+/// Immutable or stable functions often seen in defaults (any arguments).
+const STABLE_CALLS: &[&str] = &[
+    "lower",
+    "upper",
+    "btrim",
+    "length",
+    "date_trunc",
+    "make_interval",
+    "to_jsonb",
+    "jsonb_build_object",
+    "jsonb_build_array",
+    "json_build_object",
+    "json_build_array",
 ];
 
 /// Why an ADD COLUMN's default/type forces a rewrite, if it does.
@@ -187,7 +202,9 @@ fn rewrite_reason(add: &SyntaxNode, pg_version: u32) -> Option<String> {
         return Some("a stored generated column is computed for every existing row".to_string());
     }
     let default = add.children().find(|c| c.kind() == K::DEFAULT_CONSTRAINT)?;
-    let expr = default.children().find(|c| c.kind() != K::CONSTRAINT_NAME_CLAUSE)?;
+    let expr = default
+        .children()
+        .find(|c| c.kind() != K::CONSTRAINT_NAME_CLAUSE)?;
     let is_null = expr.kind() == K::LITERAL && expr.text().to_string().eq_ignore_ascii_case("null");
     if is_null {
         return None;
@@ -211,7 +228,10 @@ fn rewrite_reason(add: &SyntaxNode, pg_version: u32) -> Option<String> {
             .children()
             .find(|c| c.kind() == K::ARG_LIST)
             .is_some_and(|a| a.children().next().is_some());
-        let stable = NON_VOLATILE_CALLS.contains(&sql::last_part(&name)) && !has_args;
+        let short = sql::last_part(&name);
+        // The time/user functions take no arguments (`now(123)` is something else).
+        let stable =
+            (STABLE_NO_ARG_CALLS.contains(&short) && !has_args) || STABLE_CALLS.contains(&short);
         if !stable {
             return Some(format!(
                 "the default `{}` calls `{name}()`, which is volatile or not known to be stable, so \
@@ -224,7 +244,9 @@ fn rewrite_reason(add: &SyntaxNode, pg_version: u32) -> Option<String> {
         .descendants()
         .any(|d| matches!(d.kind(), K::SELECT | K::PAREN_SELECT))
     {
-        return Some("the default contains a subquery, evaluated for every existing row".to_string());
+        return Some(
+            "the default contains a subquery, evaluated for every existing row".to_string(),
+        );
     }
     None
 }
@@ -251,7 +273,9 @@ pub fn check(node: &SyntaxNode, cx: &Cx<'_>, out: &mut Vec<SqlFinding>) {
                     .map(|n| sql::qualified_name(&n))
                     .unwrap_or_default();
                 let key = format!("{table}.{column}");
-                let not_null = action.children().any(|c| c.kind() == K::NOT_NULL_CONSTRAINT);
+                let not_null = action
+                    .children()
+                    .any(|c| c.kind() == K::NOT_NULL_CONSTRAINT);
                 let has_default = action
                     .children()
                     .any(|c| matches!(c.kind(), K::DEFAULT_CONSTRAINT | K::GENERATED_CONSTRAINT));
@@ -389,7 +413,12 @@ fn renamed_view_column(node: &SyntaxNode, cx: &Cx<'_>, out: &mut Vec<SqlFinding>
     };
     let object = node
         .children()
-        .find(|c| matches!(c.kind(), K::PATH | K::PATH_REF | K::RELATION_NAME | K::TABLE_RELATION_NAME))
+        .find(|c| {
+            matches!(
+                c.kind(),
+                K::PATH | K::PATH_REF | K::RELATION_NAME | K::TABLE_RELATION_NAME
+            )
+        })
         .map(|n| sql::qualified_name(&n))
         .unwrap_or_default();
     let from = sql::child(&action, K::COLUMN_NAME_REF)
@@ -442,10 +471,20 @@ mod tests {
             rules("ALTER TABLE r ADD COLUMN u uuid DEFAULT gen_random_uuid();"),
             vec!["add-column-volatile-default"]
         );
-        assert_eq!(rules("ALTER TABLE r ADD COLUMN id bigserial;"), vec!["add-column-volatile-default"]);
-        assert!(rules("ALTER TABLE r ADD COLUMN t timestamptz NOT NULL DEFAULT now() - interval '1 day';").is_empty());
+        assert_eq!(
+            rules("ALTER TABLE r ADD COLUMN id bigserial;"),
+            vec!["add-column-volatile-default"]
+        );
+        assert!(
+            rules(
+                "ALTER TABLE r ADD COLUMN t timestamptz NOT NULL DEFAULT now() - interval '1 day';"
+            )
+            .is_empty()
+        );
         assert!(rules("ALTER TABLE r ADD COLUMN j jsonb DEFAULT '{}'::jsonb;").is_empty());
-        assert!(rules("ALTER TABLE r ADD COLUMN c timestamptz DEFAULT current_timestamp;").is_empty());
+        assert!(
+            rules("ALTER TABLE r ADD COLUMN c timestamptz DEFAULT current_timestamp;").is_empty()
+        );
     }
 
     #[test]
@@ -466,13 +505,19 @@ mod tests {
             ids("BEGIN;\nALTER TABLE r ALTER COLUMN e TYPE text USING e::text;\nCOMMIT;"),
             vec![("alter-column-type".to_string(), 2)]
         );
-        assert_eq!(rules("ALTER TABLE a RENAME COLUMN x TO y;"), vec!["rename-column"]);
+        assert_eq!(
+            rules("ALTER TABLE a RENAME COLUMN x TO y;"),
+            vec!["rename-column"]
+        );
         assert_eq!(rules("ALTER TABLE a RENAME TO b;"), vec!["rename-table"]);
     }
 
     #[test]
     fn set_not_null_unless_proven_by_a_validated_check() {
-        assert_eq!(rules("ALTER TABLE foo ALTER COLUMN bar SET NOT NULL;"), vec!["set-not-null-on-existing-column"]);
+        assert_eq!(
+            rules("ALTER TABLE foo ALTER COLUMN bar SET NOT NULL;"),
+            vec!["set-not-null-on-existing-column"]
+        );
         assert!(rules(
             "ALTER TABLE foo VALIDATE CONSTRAINT foo_bar_not_null;\nALTER TABLE foo ALTER COLUMN bar SET NOT NULL;"
         )

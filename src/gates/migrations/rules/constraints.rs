@@ -131,7 +131,9 @@ pub fn check(node: &SyntaxNode, cx: &Cx<'_>, out: &mut Vec<SqlFinding>) {
                 let not_valid = sql::has_descendant(&constraint, K::NOT_VALID);
                 let using_index = sql::has_descendant(&constraint, K::USING_INDEX_NAME);
                 match constraint.kind() {
-                    K::FOREIGN_KEY_CONSTRAINT if !not_valid => out.push(foreign_key(cx, &action, &table, &key)),
+                    K::FOREIGN_KEY_CONSTRAINT if !not_valid => {
+                        out.push(foreign_key(cx, &action, &table, &key))
+                    }
                     K::CHECK_CONSTRAINT if !not_valid => out.push(cx.finding(
                         &CHECK_WITHOUT_NOT_VALID,
                         &action,
@@ -240,7 +242,10 @@ mod tests {
             rules("ALTER TABLE d ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES b (a);"),
             vec!["foreign-key-without-not-valid"]
         );
-        assert!(rules("ALTER TABLE d ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES b (a) NOT VALID;").is_empty());
+        assert!(
+            rules("ALTER TABLE d ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES b (a) NOT VALID;")
+                .is_empty()
+        );
         assert_eq!(
             rules("ALTER TABLE e ADD COLUMN u INT REFERENCES users (id);"),
             vec!["foreign-key-without-not-valid"]
@@ -249,15 +254,27 @@ mod tests {
 
     #[test]
     fn checks_need_not_valid() {
-        assert_eq!(rules("ALTER TABLE a ADD CHECK (b > 0);"), vec!["check-constraint-without-not-valid"]);
+        assert_eq!(
+            rules("ALTER TABLE a ADD CHECK (b > 0);"),
+            vec!["check-constraint-without-not-valid"]
+        );
         assert!(rules("ALTER TABLE a ADD CONSTRAINT c CHECK (b > 0) NOT VALID;").is_empty());
     }
 
     #[test]
     fn unique_and_primary_key_need_a_prebuilt_index() {
-        assert_eq!(rules("ALTER TABLE t ADD CONSTRAINT u UNIQUE (f);"), vec!["add-unique-constraint-without-index"]);
-        assert_eq!(rules("ALTER TABLE t ADD PRIMARY KEY (id);"), vec!["add-unique-constraint-without-index"]);
-        assert_eq!(rules("ALTER TABLE t ADD COLUMN b text UNIQUE;"), vec!["add-unique-constraint-without-index"]);
+        assert_eq!(
+            rules("ALTER TABLE t ADD CONSTRAINT u UNIQUE (f);"),
+            vec!["add-unique-constraint-without-index"]
+        );
+        assert_eq!(
+            rules("ALTER TABLE t ADD PRIMARY KEY (id);"),
+            vec!["add-unique-constraint-without-index"]
+        );
+        assert_eq!(
+            rules("ALTER TABLE t ADD COLUMN b text UNIQUE;"),
+            vec!["add-unique-constraint-without-index"]
+        );
         assert!(rules("ALTER TABLE t ADD CONSTRAINT p PRIMARY KEY USING INDEX i;").is_empty());
         assert!(rules("ALTER TABLE t ADD CONSTRAINT u UNIQUE USING INDEX i;").is_empty());
     }

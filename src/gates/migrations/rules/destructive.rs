@@ -270,8 +270,8 @@ pub fn check(node: &SyntaxNode, cx: &Cx<'_>, out: &mut Vec<SqlFinding>) {
             ));
         }
         K::DELETE | K::UPDATE => {
-            let has_where =
-                sql::child(node, K::WHERE_CLAUSE).is_some() || sql::child(node, K::WHERE_CURRENT_OF).is_some();
+            let has_where = sql::child(node, K::WHERE_CLAUSE).is_some()
+                || sql::child(node, K::WHERE_CURRENT_OF).is_some();
             let table = relation_of(node);
             if has_where || table.is_empty() || cx.state.is_new_table(&table) {
                 return;
@@ -281,19 +281,27 @@ pub fn check(node: &SyntaxNode, cx: &Cx<'_>, out: &mut Vec<SqlFinding>) {
             } else {
                 (&UPDATE_WITHOUT_WHERE, "rewrites")
             };
-            out.push(cx.finding(
-                rule,
-                node,
-                &table,
-                format!("{} without WHERE {verb} every row of `{table}`",
-                    if node.kind() == K::DELETE { "DELETE" } else { "UPDATE" }),
-                "The statement touches the whole table in one transaction: it locks every row \
+            out.push(
+                cx.finding(
+                    rule,
+                    node,
+                    &table,
+                    format!(
+                        "{} without WHERE {verb} every row of `{table}`",
+                        if node.kind() == K::DELETE {
+                            "DELETE"
+                        } else {
+                            "UPDATE"
+                        }
+                    ),
+                    "The statement touches the whole table in one transaction: it locks every row \
                  until the migration commits, bloats the table and floods replication. A missing \
                  WHERE is also a common slip."
-                    .to_string(),
-                "Add the WHERE you mean; backfill or purge large tables in batches outside the \
+                        .to_string(),
+                    "Add the WHERE you mean; backfill or purge large tables in batches outside the \
                  schema migration.",
-            ));
+                ),
+            );
         }
         _ => {}
     }
@@ -305,18 +313,25 @@ mod tests {
 
     #[test]
     fn drop_column_at_the_action_line() {
-        let found = ids("-- Team: x\nALTER TABLE orders\n  ADD COLUMN a int,\n  DROP COLUMN note;\n");
+        let found =
+            ids("-- Team: x\nALTER TABLE orders\n  ADD COLUMN a int,\n  DROP COLUMN note;\n");
         assert_eq!(found, vec![("drop-column".to_string(), 4)]);
     }
 
     #[test]
     fn drop_on_a_table_created_in_the_same_migration_is_fine() {
-        assert!(rules("CREATE TABLE t (a int, b int);\nALTER TABLE t DROP COLUMN b;\nDROP TABLE t;").is_empty());
+        assert!(
+            rules("CREATE TABLE t (a int, b int);\nALTER TABLE t DROP COLUMN b;\nDROP TABLE t;")
+                .is_empty()
+        );
     }
 
     #[test]
     fn drop_table_schema_and_database() {
-        assert_eq!(rules("DROP TABLE IF EXISTS \"a\", b;"), vec!["drop-table", "drop-table"]);
+        assert_eq!(
+            rules("DROP TABLE IF EXISTS \"a\", b;"),
+            vec!["drop-table", "drop-table"]
+        );
         assert_eq!(rules("DROP SCHEMA s CASCADE;"), vec!["drop-schema"]);
         assert_eq!(rules("DROP DATABASE d;"), vec!["drop-database"]);
     }
@@ -336,6 +351,9 @@ mod tests {
 
     #[test]
     fn statements_in_comments_and_strings_never_count() {
-        assert!(rules("-- DROP TABLE a;\n/* ALTER TABLE t DROP COLUMN c; */\nSELECT 'TRUNCATE t';\n").is_empty());
+        assert!(
+            rules("-- DROP TABLE a;\n/* ALTER TABLE t DROP COLUMN c; */\nSELECT 'TRUNCATE t';\n")
+                .is_empty()
+        );
     }
 }

@@ -175,14 +175,22 @@ mod tests {
             rules("create table new.t (id int);\ncreate index on existing.t (id);"),
             vec!["create-index-without-concurrently"]
         );
-        assert!(rules("create table new.t (id int);\ncreate index on NEW . \"t\" (id);").is_empty());
+        assert!(
+            rules("create table new.t (id int);\ncreate index on NEW . \"t\" (id);").is_empty()
+        );
     }
 
     #[test]
     fn drop_index_and_reindex() {
-        assert_eq!(rules("DROP INDEX IF EXISTS \"i\";"), vec!["drop-index-without-concurrently"]);
+        assert_eq!(
+            rules("DROP INDEX IF EXISTS \"i\";"),
+            vec!["drop-index-without-concurrently"]
+        );
         assert!(rules("DROP INDEX CONCURRENTLY IF EXISTS i;").is_empty());
-        assert_eq!(rules("REINDEX TABLE foo;"), vec!["reindex-without-concurrently"]);
+        assert_eq!(
+            rules("REINDEX TABLE foo;"),
+            vec!["reindex-without-concurrently"]
+        );
         assert!(rules("REINDEX (CONCURRENTLY) TABLE foo;").is_empty());
         assert!(rules("REINDEX TABLE CONCURRENTLY foo;").is_empty());
         assert!(rules("REINDEX SYSTEM mydb;").is_empty());

@@ -110,7 +110,9 @@ Add `COMMIT;` at the end.
 /// ALTER TABLE actions that take less than ACCESS EXCLUSIVE.
 fn light_action(action: &SyntaxNode) -> bool {
     match action.kind() {
-        K::VALIDATE_CONSTRAINT | K::ATTACH_PARTITION | K::CLUSTER_ON | K::SET_WITHOUT_CLUSTER => true,
+        K::VALIDATE_CONSTRAINT | K::ATTACH_PARTITION | K::CLUSTER_ON | K::SET_WITHOUT_CLUSTER => {
+            true
+        }
         K::DETACH_PARTITION => sql::has_token(action, K::CONCURRENTLY_KW),
         K::ADD_CONSTRAINT => action
             .children()
@@ -126,7 +128,12 @@ pub fn takes_access_exclusive(node: &SyntaxNode) -> bool {
     match node.kind() {
         K::ALTER_TABLE => node
             .children()
-            .filter(|c| !matches!(c.kind(), K::TABLE_RELATION_NAME | K::IF_EXISTS | K::ALL_IN_TABLESPACE))
+            .filter(|c| {
+                !matches!(
+                    c.kind(),
+                    K::TABLE_RELATION_NAME | K::IF_EXISTS | K::ALL_IN_TABLESPACE
+                )
+            })
             .any(|a| !light_action(&a)),
         K::DROP_TABLE | K::TRUNCATE | K::CLUSTER => true,
         K::DROP_INDEX => !sql::has_token(node, K::CONCURRENTLY_KW),
@@ -242,7 +249,9 @@ pub fn check(node: &SyntaxNode, cx: &Cx<'_>, out: &mut Vec<SqlFinding>) {
                 &SEVERAL_HEAVY_LOCKS,
                 node,
                 &format!("{first}+{table}"),
-                format!("A second table (`{table}`) is locked ACCESS EXCLUSIVE in the same transaction"),
+                format!(
+                    "A second table (`{table}`) is locked ACCESS EXCLUSIVE in the same transaction"
+                ),
                 format!(
                     "`{first}` has been locked since line {first_line}; both stay unavailable \
                      until the transaction ends, and application transactions touching them in \
@@ -320,9 +329,18 @@ mod tests {
             wrap: TxWrap::Flyway,
             ..LintOptions::default()
         };
-        assert!(ids_with("SET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY i ON t (a);", &opts).is_empty());
+        assert!(
+            ids_with(
+                "SET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY i ON t (a);",
+                &opts
+            )
+            .is_empty()
+        );
         assert_eq!(
-            ids_with("ALTER TABLE t ADD COLUMN b int;\nCREATE INDEX CONCURRENTLY i ON t (a);", &opts),
+            ids_with(
+                "ALTER TABLE t ADD COLUMN b int;\nCREATE INDEX CONCURRENTLY i ON t (a);",
+                &opts
+            ),
             vec![("concurrently-in-transaction".to_string(), 2)]
         );
     }
@@ -332,11 +350,22 @@ mod tests {
         let sql = "BEGIN;\nALTER TABLE a ADD COLUMN x int;\nALTER TABLE a ADD COLUMN y int;\n\
                    ALTER TABLE b ADD COLUMN x int;\nTRUNCATE c;\nCOMMIT;";
         let found = ids(sql);
-        assert!(found.contains(&("several-heavy-locks-in-transaction".to_string(), 4)), "{found:?}");
-        assert_eq!(found.iter().filter(|(r, _)| r == "several-heavy-locks-in-transaction").count(), 1);
+        assert!(
+            found.contains(&("several-heavy-locks-in-transaction".to_string(), 4)),
+            "{found:?}"
+        );
+        assert_eq!(
+            found
+                .iter()
+                .filter(|(r, _)| r == "several-heavy-locks-in-transaction")
+                .count(),
+            1
+        );
         // Outside a transaction each statement commits on its own.
-        assert!(!rules("ALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN x int;")
-            .contains(&"several-heavy-locks-in-transaction".to_string()));
+        assert!(
+            !rules("ALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN x int;")
+                .contains(&"several-heavy-locks-in-transaction".to_string())
+        );
     }
 
     #[test]
@@ -349,8 +378,20 @@ mod tests {
             ids_with("ALTER TABLE t ADD COLUMN c BOOLEAN;", &opts),
             vec![("missing-lock-timeout".to_string(), 1)]
         );
-        assert!(ids_with("SET lock_timeout = '1s';\nALTER TABLE t ADD COLUMN c BOOLEAN;", &opts).is_empty());
-        assert!(ids_with("CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN c BOOLEAN;", &opts).is_empty());
+        assert!(
+            ids_with(
+                "SET lock_timeout = '1s';\nALTER TABLE t ADD COLUMN c BOOLEAN;",
+                &opts
+            )
+            .is_empty()
+        );
+        assert!(
+            ids_with(
+                "CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN c BOOLEAN;",
+                &opts
+            )
+            .is_empty()
+        );
         assert!(ids("ALTER TABLE t ADD COLUMN c BOOLEAN;").is_empty());
     }
 
