@@ -410,6 +410,8 @@ fn update_state(stmt: &ast::Stmt, parsed: &ParsedSql, state: &mut State, wrapped
                 state.lock_timeout_set = true;
             }
         }
+        // SELECT set_config('lock_timeout', '3s', ...)
+        K::SELECT if sets_lock_timeout_by_function(node) => state.lock_timeout_set = true,
         _ => {}
     }
     if rules::transactions::takes_blocking_lock(node)
@@ -475,6 +477,25 @@ fn update_state(stmt: &ast::Stmt, parsed: &ParsedSql, state: &mut State, wrapped
             }
         }
     }
+}
+
+/// `SELECT set_config('lock_timeout', ...)`.
+fn sets_lock_timeout_by_function(node: &SyntaxNode) -> bool {
+    node.descendants()
+        .filter(|d| d.kind() == K::CALL_EXPR)
+        .any(|call| {
+            let name = call
+                .children()
+                .find(|c| c.kind() != K::ARG_LIST)
+                .map(|n| sql::qualified_name(&n))
+                .unwrap_or_default();
+            let first_arg = call
+                .children()
+                .find(|c| c.kind() == K::ARG_LIST)
+                .and_then(|a| a.children().next())
+                .map(|a| a.text().to_string().to_lowercase());
+            sql::last_part(&name) == "set_config" && first_arg.as_deref() == Some("'lock_timeout'")
+        })
 }
 
 /// `CHECK (col IS NOT NULL)`: the column.

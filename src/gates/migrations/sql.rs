@@ -215,8 +215,13 @@ pub fn ident(text: &str) -> String {
 /// A (possibly qualified) name under `node`: its words joined with dots,
 /// normalised (`NEW . "t"` -> `new.t`). Empty when there is none.
 pub fn qualified_name(node: &SyntaxNode) -> String {
+    // The outermost path under the node, so that `ONLY`, `*` or `AS x` are not part of the name.
+    let target = node
+        .descendants()
+        .find(|d| matches!(d.kind(), SyntaxKind::PATH_REF | SyntaxKind::PATH))
+        .unwrap_or_else(|| node.clone());
     let mut out = String::new();
-    for token in node
+    for token in target
         .descendants_with_tokens()
         .filter_map(|e| e.into_token())
     {
@@ -273,10 +278,15 @@ mod tests {
 
     #[test]
     fn names_are_normalised() {
-        let p = ParsedSql::parse("ALTER TABLE NEW . \"T\" ADD COLUMN c int;");
-        let stmt = p.statements[0].syntax().clone();
-        let rel = child(&stmt, SyntaxKind::TABLE_RELATION_NAME).map(|n| qualified_name(&n));
-        assert_eq!(rel.as_deref(), Some("new.T"));
+        let p = ParsedSql::parse(
+            "ALTER TABLE NEW . \"T\" ADD COLUMN c int;\nALTER TABLE ONLY public.t ADD COLUMN c int;",
+        );
+        let rel = |i: usize| {
+            let stmt = p.statements[i].syntax().clone();
+            child(&stmt, SyntaxKind::TABLE_RELATION_NAME).map(|n| qualified_name(&n))
+        };
+        assert_eq!(rel(0).as_deref(), Some("new.T"));
+        assert_eq!(rel(1).as_deref(), Some("public.t"));
     }
 
     #[test]
