@@ -115,3 +115,30 @@ fn no_panic_on_any_prefix_of_the_corpus() {
     }
     assert!(runs > 1_000);
 }
+
+/// Hand-reviewed verdicts on the scenario files (with squawk's for comparison in the docs).
+#[test]
+fn scenarios_match_recorded_verdicts() {
+    let dir = format!("{}/fixtures/migrations/scenarios", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(format!("{dir}/verdicts.json")).expect("verdicts.json");
+    let verdicts: Value = serde_json::from_str(&text).expect("json");
+    let expected = verdicts["shipgate"].as_object().expect("shipgate verdicts");
+    assert!(expected.len() >= 10);
+    for (file, want) in expected {
+        let sql = std::fs::read_to_string(format!("{dir}/{file}")).expect("scenario");
+        let (_, result) = lint_text(&sql, &LintOptions::default());
+        let mut got: Vec<(String, u64)> = result
+            .findings
+            .iter()
+            .map(|f| (f.rule.id.to_string(), u64::from(f.span.start_line)))
+            .collect();
+        got.sort();
+        let want: Vec<(String, u64)> = want
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|p| (p[0].as_str().unwrap_or("").to_string(), p[1].as_u64().unwrap_or(0)))
+            .collect();
+        assert_eq!(got, want, "{file}");
+    }
+}
