@@ -136,7 +136,82 @@ pub struct ApprovalRule {
     pub paths: Vec<String>,
     /// Groups that must each approve: `"@org/dba"` or `["@alice", "@bob"]` (any of).
     pub require: Vec<ApproverGroup>,
+    /// Also require, for each matched path, one of its CODEOWNERS owners (default false).
+    pub codeowners: bool,
     pub when: When,
+}
+
+/// A CODEOWNERS file, GitHub rules: gitignore-style patterns, the last matching line wins.
+#[derive(Debug, Default)]
+pub struct CodeOwners {
+    entries: Vec<(GlobSet, Vec<String>)>,
+}
+
+impl CodeOwners {
+    /// Parse CODEOWNERS text. Lines that are not `pattern owner...` (comments, GitLab section
+    /// headers `[Name]`) are skipped; a pattern with no owners clears ownership.
+    pub fn parse(text: &str) -> CodeOwners {
+        let mut entries = Vec::new();
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty()
+                || line.starts_with('#')
+                || line.starts_with('[')
+                || line.starts_with("^[")
+            {
+                continue;
+            }
+            let mut words = line.split_whitespace();
+            let Some(pattern) = words.next() else {
+                continue;
+            };
+            let owners: Vec<String> = words
+                .take_while(|w| !w.starts_with('#'))
+                .map(str::to_string)
+                .collect();
+            if let Some(glob) = codeowners_glob(pattern) {
+                entries.push((glob, owners));
+            }
+        }
+        CodeOwners { entries }
+    }
+
+    /// The owners of `path` (empty: nobody owns it).
+    pub fn owners(&self, path: &str) -> Vec<String> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|(glob, _)| glob.is_match(path))
+            .map(|(_, owners)| owners.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// A gitignore-style CODEOWNERS pattern as globs over repository paths: a pattern
+/// without an inner `/` matches at any depth, a leading `/` anchors it at the root,
+/// and a pattern naming a directory owns everything below it.
+fn codeowners_glob(pattern: &str) -> Option<GlobSet> {
+    let anchored = pattern.starts_with('/') || pattern.trim_end_matches('/').contains('/');
+    let mut p = pattern
+        .trim_start_matches('/')
+        .trim_end_matches('/')
+        .to_string();
+    if p.is_empty() {
+        p = "**".to_string();
+    }
+    if !anchored && !p.starts_with("**") {
+        p = format!("**/{p}");
+    }
+    let mut set = GlobSetBuilder::new();
+    for g in [p.clone(), format!("{p}/**")] {
+        set.add(
+            globset::GlobBuilder::new(&g)
+                .literal_separator(true)
+                .build()
+                .ok()?,
+        );
+    }
+    set.build().ok()
 }
 
 /// What to report when approvals cannot be checked.
@@ -161,6 +236,8 @@ pub struct ApprovalInput<'a> {
     pub is_current: &'a dyn Fn(&str) -> bool,
     pub accept_stale: bool,
     pub unverifiable: Unverifiable,
+    /// The CODEOWNERS file of the base branch, if any (for `codeowners: true`).
+    pub codeowners: Option<&'a CodeOwners>,
 }
 
 fn globset(patterns: &[String]) -> anyhow::Result<Option<GlobSet>> {
@@ -188,7 +265,19 @@ pub fn check(
         let set = globset(&rule.paths)?;
         let matches = |p: &String| set.as_ref().is_none_or(|s| s.is_match(p));
         let matched: Vec<&String> = input.paths.iter().filter(|p| matches(p)).collect();
-        if matched.is_empty() || rule.require.is_empty() {
+        let mut groups_required = rule.require.clone();
+        if rule.codeowners
+            && let Some(co) = input.codeowners
+        {
+            for path in &matched {
+                let owners = co.owners(path);
+                let group = ApproverGroup::AnyOf(owners);
+                if !group.members().is_empty() && !groups_required.contains(&group) {
+                    groups_required.push(group);
+                }
+            }
+        }
+        if matched.is_empty() || groups_required.is_empty() {
             continue;
         }
         if rule.when == When::Dangerous && !input.dangerous_paths.iter().any(matches) {
@@ -198,8 +287,7 @@ pub fn check(
             .name
             .clone()
             .unwrap_or_else(|| format!("approvals[{i}]"));
-        let groups = rule
-            .require
+        let groups = groups_required
             .iter()
             .map(ApproverGroup::describe)
             .collect::<Vec<_>>()
@@ -245,8 +333,7 @@ pub fn check(
                 input.accept_stale || a.commit.as_deref().is_none_or(|c| (input.is_current)(c))
             })
             .collect();
-        let missing: Vec<&ApproverGroup> = rule
-            .require
+        let missing: Vec<&ApproverGroup> = groups_required
             .iter()
             .filter(|g| !current.iter().any(|a| g.satisfied_by(a)))
             .collect();
@@ -327,6 +414,7 @@ mod tests {
                 ApproverGroup::One("@acme/dba".into()),
                 ApproverGroup::AnyOf(vec!["@alice".into(), "@bob".into()]),
             ],
+            codeowners: false,
             when,
         }]
     }
@@ -346,6 +434,7 @@ mod tests {
             is_current: &is_current,
             accept_stale,
             unverifiable,
+            codeowners: None,
         };
         check(rules, &input, source).expect("check")
     }
@@ -431,6 +520,43 @@ mod tests {
         rules[0].paths = vec!["other/**".into()];
         assert!(run(&rules, None, false, Unverifiable::Fail).is_empty());
         assert!(run(&policy(When::Dangerous), None, false, Unverifiable::Fail).is_empty());
+    }
+
+    #[test]
+    fn codeowners_last_match_wins_and_patterns_follow_gitignore() {
+        let co = CodeOwners::parse(
+            "# owners\n*.sql @acme/sql\n/db/ @acme/dba\ndb/migration/legacy/ @carol\ndocs @acme/docs\n",
+        );
+        assert_eq!(co.owners("db/migration/V1__a.sql"), vec!["@acme/dba"]);
+        assert_eq!(co.owners("db/migration/legacy/V0__a.sql"), vec!["@carol"]);
+        assert_eq!(co.owners("svc/queries.sql"), vec!["@acme/sql"]);
+        assert_eq!(co.owners("a/docs/x.md"), vec!["@acme/docs"]);
+        assert!(co.owners("src/main.rs").is_empty());
+    }
+
+    #[test]
+    fn codeowners_of_matched_paths_must_approve() {
+        let co = CodeOwners::parse("/db/ @acme/dba\n");
+        let rules = vec![ApprovalRule {
+            codeowners: true,
+            ..ApprovalRule::default()
+        }];
+        let paths = vec!["db/migration/V2__x.sql".to_string()];
+        let is_current = |_: &str| true;
+        let input = ApprovalInput {
+            paths: &paths,
+            dangerous_paths: &[],
+            is_current: &is_current,
+            accept_stale: false,
+            unverifiable: Unverifiable::Fail,
+            codeowners: Some(&co),
+        };
+        let nobody = Fake(Ok(vec![approval("alice", &[], "head")]));
+        let found = check(&rules, &input, Some(&nobody)).expect("check");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].title.contains("@acme/dba"), "{}", found[0].title);
+        let dba = Fake(Ok(vec![approval("dan", &["acme/dba"], "head")]));
+        assert!(check(&rules, &input, Some(&dba)).expect("check").is_empty());
     }
 
     #[test]

@@ -223,6 +223,14 @@ fn listing(
         .collect()
 }
 
+/// A finding's severity after the config's `rules:` levels (`None`: turned off).
+fn effective_severity(config: &MigrationsConfig, finding: &Finding) -> Option<Severity> {
+    match config.rules.get(&finding.rule) {
+        Some(level) => level.value.severity(),
+        None => Some(finding.severity),
+    }
+}
+
 /// Run the gate with an approval source (the platform layer passes one; `None`: local run).
 pub fn run_with(
     ctx: &GateContext<'_>,
@@ -364,7 +372,10 @@ pub fn run_with(
                     _ => Some(&f.added),
                 };
                 let findings = to_findings(path, &result, only);
-                if findings.iter().any(|x| x.severity == Severity::Error) {
+                if findings
+                    .iter()
+                    .any(|x| effective_severity(config, x) == Some(Severity::Error))
+                {
                     dangerous_paths.push(path.clone());
                 }
                 run.findings.extend(findings);
@@ -412,7 +423,7 @@ pub fn run_with(
         &hygiene_config,
     );
     for f in &hygiene_findings {
-        if f.severity == Severity::Error
+        if effective_severity(config, f) == Some(Severity::Error)
             && let Some(l) = &f.location
         {
             dangerous_paths.push(l.path.clone());
@@ -428,12 +439,18 @@ pub fn run_with(
             matches!((at, now), (Ok(a), Ok(b)) if a == b)
         })
     };
+    // GitHub's order: .github/, root, docs/ (the base branch's file decides).
+    let codeowners = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]
+        .iter()
+        .find_map(|p| ctx.read(Side::Base, p.as_bytes()).ok().flatten())
+        .map(|b| approvals::CodeOwners::parse(&String::from_utf8_lossy(&b)));
     let input = approvals::ApprovalInput {
         paths: &approval_paths,
         dangerous_paths: &dangerous_paths,
         is_current: &is_current,
         accept_stale: config.accept_stale_approvals,
         unverifiable: config.approval_unverifiable,
+        codeowners: codeowners.as_ref(),
     };
     run.findings
         .extend(approvals::check(&config.approvals, &input, source)?);
