@@ -459,3 +459,66 @@ pub fn run_with(
     run.metric("statements", statements);
     Ok(run)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules_for(framework: Framework, text: &str) -> Vec<(&'static str, u32)> {
+        let config = MigrationsConfig::default();
+        let opts = lint_options(&config, framework, text);
+        let (_, result) = lint::lint_text(text, &opts);
+        result
+            .findings
+            .iter()
+            .map(|f| (f.rule.id, f.span.start_line))
+            .collect()
+    }
+
+    #[test]
+    fn dbmate_wraps_unless_transaction_false_and_skips_the_down_section() {
+        let wrapped = "-- migrate:up\nCREATE INDEX CONCURRENTLY i ON t (a);\n-- migrate:down\nDROP INDEX i;\n";
+        assert_eq!(
+            rules_for(Framework::Dbmate, wrapped),
+            vec![("concurrently-in-transaction", 2)]
+        );
+        let no_tx = wrapped.replace("-- migrate:up", "-- migrate:up transaction:false");
+        assert!(rules_for(Framework::Dbmate, &no_tx).is_empty());
+    }
+
+    #[test]
+    fn liquibase_changesets_are_separate_transactions() {
+        let text = "--liquibase formatted sql\n--changeset a:1\nALTER TABLE t ADD COLUMN b int;\n\
+                    --changeset a:2 runInTransaction:false\nCREATE INDEX CONCURRENTLY i ON t (b);\n\
+                    --changeset a:3\nCREATE INDEX CONCURRENTLY j ON t (b);\n";
+        assert_eq!(
+            rules_for(Framework::Liquibase, text),
+            vec![("concurrently-in-transaction", 7)]
+        );
+    }
+
+    #[test]
+    fn config_overrides_transaction_handling() {
+        let config = MigrationsConfig {
+            transaction: TransactionMode::Never,
+            ..MigrationsConfig::default()
+        };
+        let opts = lint_options(&config, Framework::Dbmate, "-- migrate:up\nSELECT 1;\n");
+        assert_eq!(opts.wrap, TxWrap::None);
+    }
+
+    #[test]
+    fn config_keys_parse_and_unknown_keys_are_rejected() {
+        let yaml = "gates:\n  migrations:\n    framework: golang-migrate\n    postgres_version: 12\n    \
+                    transaction: always\n    required_header: [Team]\n    approval_unverifiable: warn\n";
+        let config = crate::config::Config::parse(yaml, "c.yml").expect("config");
+        assert_eq!(config.gates.migrations.framework, Framework::GolangMigrate);
+        assert_eq!(config.gates.migrations.postgres_version, Some(12));
+        let err =
+            crate::config::Config::parse("gates:\n  migrations:\n    postgres: 12\n", "c.yml")
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+        assert!(err.starts_with("c.yml:3"), "{err}");
+    }
+}
