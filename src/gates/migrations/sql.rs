@@ -76,8 +76,35 @@ pub struct ParsedSql {
 /// The marker that starts an allow comment.
 pub const ALLOW_MARKER: &str = "shipgate:allow";
 
+/// Flyway/Liquibase placeholders (`${schema}`) replaced by underscores of the
+/// same length, so that the text parses and every offset stays the same.
+fn mask_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("${") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        match after.find('}') {
+            Some(end) if !after[..end].contains('\n') => {
+                out.extend(std::iter::repeat_n('_', end + 1));
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push_str("${");
+                rest = &after[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 impl ParsedSql {
     pub fn parse(text: &str) -> ParsedSql {
+        let text = &*mask_placeholders(text);
         let parse = ast::SourceFile::parse(text);
         let root = parse.syntax_node();
         let statements: Vec<ast::Stmt> = ast::SourceFile::cast(root.clone())
@@ -87,12 +114,19 @@ impl ParsedSql {
                     .collect()
             })
             .unwrap_or_default();
-        let errors = parse
-            .errors()
-            .into_iter()
-            .map(|e| (usize::from(e.range().start()), e.message().to_string()))
-            .collect();
         let lines = LineIndex::new(text);
+        // One error per line: the parser's recovery reports every following token too.
+        let mut errors: Vec<(usize, String)> = Vec::new();
+        for e in parse.errors() {
+            let offset = usize::from(e.range().start());
+            if errors
+                .last()
+                .is_some_and(|(last, _)| lines.line(*last) == lines.line(offset))
+            {
+                continue;
+            }
+            errors.push((offset, e.message().to_string()));
+        }
         let allows = root
             .descendants_with_tokens()
             .filter_map(|e| e.into_token())
@@ -287,6 +321,23 @@ mod tests {
         };
         assert_eq!(rel(0).as_deref(), Some("new.T"));
         assert_eq!(rel(1).as_deref(), Some("public.t"));
+    }
+
+    #[test]
+    fn placeholders_are_masked_without_moving_offsets() {
+        let p = ParsedSql::parse("ALTER TABLE ${schema}.orders DROP COLUMN a;\n");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(
+            p.text.len(),
+            "ALTER TABLE ${schema}.orders DROP COLUMN a;\n".len()
+        );
+        assert!(mask_placeholders("a ${ b\n}").contains("${"));
+    }
+
+    #[test]
+    fn one_syntax_error_per_line() {
+        let p = ParsedSql::parse("ALTER TABLE {x} . y ADD COLUMN z int;\nSELECT 1;\n");
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
     }
 
     #[test]
