@@ -3,11 +3,12 @@
 //! Owns: choosing base and head (flags win over CI detection), loading the
 //! config, building the ChangeSet, running the gates and writing outputs.
 
-use crate::changeset::Repo;
-use crate::ci::CiEnv;
-use crate::config::Config;
+use crate::changeset::{ChangeSet, Repo};
+use crate::ci::{CiEnv, PlatformKind};
+use crate::config::FailOn;
 use crate::gates::{GateContext, GateId, GateInputs, runner};
 use crate::report::Report;
+use crate::trust::{self, PolicyFrom};
 use anyhow::{Context, bail};
 use std::path::PathBuf;
 
@@ -26,6 +27,10 @@ pub struct CheckOptions {
     /// Only these gates (empty: all).
     pub gates: Vec<GateId>,
     pub inputs: GateInputs,
+    /// Where the policy comes from (default: base commit in CI, working tree locally).
+    pub policy_from: PolicyFrom,
+    /// Override every gate's `fail_on`.
+    pub fail_on: Option<FailOn>,
 }
 
 /// The base commit: --base, else merge-base(--target), else CI, else the usual target branches.
@@ -64,8 +69,8 @@ fn choose_base(repo: &Repo, opts: &CheckOptions, ci: &CiEnv, head: &str) -> anyh
     )
 }
 
-/// Run the gates and build the report.
-pub fn run(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<Report> {
+/// Open the repository and compute the change that `opts` and `ci` describe.
+pub fn open_change(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<(Repo, ChangeSet)> {
     let start = opts.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let repo = Repo::open(&start)?;
     let head_rev = opts
@@ -75,22 +80,49 @@ pub fn run(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<Report> {
         .unwrap_or_else(|| "HEAD".to_string());
     let head = repo.resolve(&head_rev)?;
     let base = choose_base(&repo, opts, ci, &head)?;
-    let config = Config::discover(repo.workdir(), opts.config.as_deref())?;
     let changes = repo
         .changeset(&base, &head)
         .with_context(|| format!("diffing {base}..{head}"))?;
+    Ok((repo, changes))
+}
+
+/// Run the gates and build the report.
+pub fn run(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<Report> {
+    let (repo, changes) = open_change(opts, ci)?;
+    let in_ci = ci.platform != PlatformKind::Local;
+    let mut policy = trust::load(
+        &repo,
+        &changes,
+        opts.config.as_deref(),
+        opts.policy_from,
+        in_ci,
+    )?;
+    if let Some(fail_on) = opts.fail_on {
+        policy.config.gates.set_fail_on(fail_on);
+    }
+    let config = &policy.config;
     let selected: Vec<GateId> = if opts.gates.is_empty() {
         GateId::ALL.to_vec()
     } else {
         opts.gates.clone()
     };
-    let ctx = GateContext::new(&repo, &changes, &config, ci, &opts.inputs);
-    let outcomes = runner::run_gates(&ctx, &selected);
+    let ctx =
+        GateContext::new(&repo, &changes, config, ci, &opts.inputs).with_policy_side(policy.side);
+    let mut policy_run = policy.run;
+    policy_run.notes.extend(policy.info.note.clone());
+    let mut outcomes = vec![runner::apply_config(
+        GateId::Policy,
+        policy_run,
+        config.gate_common(GateId::Policy),
+    )];
+    outcomes.extend(runner::run_gates(&ctx, &selected));
+    let inputs = ctx.inputs_read();
     Ok(Report::build(
         ci,
         &changes,
-        &config,
+        config,
+        policy.info,
         outcomes,
-        ctx.inputs_read(),
+        inputs,
     ))
 }

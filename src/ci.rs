@@ -5,12 +5,12 @@
 //! and the token. Not for: talking to the APIs (see `publish`). Command-line
 //! flags always win over what is detected here (see `check`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::Path;
 
 /// The CI platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum PlatformKind {
     Github,
@@ -41,7 +41,7 @@ impl fmt::Debug for Token {
 }
 
 /// What the CI environment says about this run.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CiEnv {
     pub platform: PlatformKind,
     /// The event that triggered the run (`pull_request`, `push`, `merge_request_event`).
@@ -168,12 +168,15 @@ fn gitlab(var: &dyn Fn(&str) -> Option<String>) -> CiEnv {
     } else {
         real_sha(var("CI_COMMIT_BEFORE_SHA"))
     };
+    // In merged-results pipelines CI_COMMIT_SHA is GitLab's merge commit; the
+    // MR head (what findings and statuses belong to) is the source branch's tip.
+    let head = var("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA").or_else(|| var("CI_COMMIT_SHA"));
     CiEnv {
         platform: PlatformKind::Gitlab,
         event: var("CI_PIPELINE_SOURCE"),
         target: None,
         base,
-        head: var("CI_COMMIT_SHA"),
+        head,
         change_number,
         repository: var("CI_PROJECT_PATH"),
         project_id: var("CI_PROJECT_ID"),
@@ -270,6 +273,20 @@ mod tests {
         assert_eq!(env.change_number, Some(42));
         assert_eq!(env.project_id.as_deref(), Some("1234"));
         assert!(env.token.is_some());
+    }
+
+    #[test]
+    fn gitlab_merged_results_pipeline_uses_the_source_branch_head() {
+        let env = detect(&[
+            ("GITLAB_CI", "true"),
+            ("CI_MERGE_REQUEST_IID", "42"),
+            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", "dddd"),
+            ("CI_COMMIT_SHA", "merge-commit"),
+            ("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", "ffff"),
+        ])
+        .ok()
+        .unwrap_or_default();
+        assert_eq!(env.head.as_deref(), Some("ffff"));
     }
 
     #[test]

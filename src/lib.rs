@@ -3,6 +3,7 @@
 //! Data flow: [`ci`] + [`config`] -> [`changeset`] -> [`gates`] -> [`report`].
 //! See DESIGN in the README.
 
+pub mod attest;
 pub mod changeset;
 pub mod check;
 pub mod ci;
@@ -11,5 +12,8 @@ pub mod config;
 pub mod demo;
 pub mod finding;
 pub mod gates;
+pub mod platform;
+pub mod publish;
 pub mod report;
 pub mod rules;
+pub mod trust;

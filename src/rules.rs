@@ -22,7 +22,11 @@ pub struct RuleInfo {
 
 /// Every rule of every gate, gate by gate.
 pub fn all() -> Vec<&'static RuleInfo> {
-    GateId::ALL.iter().flat_map(|&g| for_gate(g)).collect()
+    GateId::ALL
+        .iter()
+        .chain(&[GateId::Policy])
+        .flat_map(|&g| for_gate(g))
+        .collect()
 }
 
 /// The rules gate `id` defines.

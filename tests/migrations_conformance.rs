@@ -119,7 +119,10 @@ fn no_panic_on_any_prefix_of_the_corpus() {
 /// Hand-reviewed verdicts on the scenario files (with squawk's for comparison in the docs).
 #[test]
 fn scenarios_match_recorded_verdicts() {
-    let dir = format!("{}/fixtures/migrations/scenarios", env!("CARGO_MANIFEST_DIR"));
+    let dir = format!(
+        "{}/fixtures/migrations/scenarios",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(format!("{dir}/verdicts.json")).expect("verdicts.json");
     let verdicts: Value = serde_json::from_str(&text).expect("json");
     let expected = verdicts["shipgate"].as_object().expect("shipgate verdicts");
@@ -137,7 +140,12 @@ fn scenarios_match_recorded_verdicts() {
             .as_array()
             .expect("list")
             .iter()
-            .map(|p| (p[0].as_str().unwrap_or("").to_string(), p[1].as_u64().unwrap_or(0)))
+            .map(|p| {
+                (
+                    p[0].as_str().unwrap_or("").to_string(),
+                    p[1].as_u64().unwrap_or(0),
+                )
+            })
             .collect();
         assert_eq!(got, want, "{file}");
     }

@@ -105,6 +105,7 @@ pub struct GateCommon<'a> {
 /// Implemented by every gate's config section (through [`gate_config!`]).
 pub trait GateConfig {
     fn common(&self) -> GateCommon<'_>;
+    fn set_fail_on(&mut self, fail_on: FailOn);
 }
 
 /// Declare a gate's config section: the shared keys (`enabled`, `blocking`,
@@ -146,6 +147,10 @@ macro_rules! gate_config {
                     rules: &self.rules,
                 }
             }
+
+            fn set_fail_on(&mut self, fail_on: $crate::config::FailOn) {
+                self.fail_on = Some(fail_on);
+            }
         }
     };
 }
@@ -161,11 +166,28 @@ pub enum OnGateError {
     Ignore,
 }
 
+/// Which commit's policy judges a pull/merge request (see `trust`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Trust {
+    /// The target branch's policy judges the change (the default): a change
+    /// cannot weaken the gate that judges it.
+    #[default]
+    Base,
+    /// The change's own policy judges it. Risky: a PR can turn off the gate it fails.
+    Head,
+}
+
 /// Run-wide policy.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolicyConfig {
     pub on_gate_error: OnGateError,
+    /// Whose policy judges a PR/MR: `base` (the target branch's) or `head`.
+    pub trust: Trust,
+    /// Re-level the policy rules (`policy-weakened`, ...).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: RuleLevels,
 }
 
 /// Each gate's section. Absent sections mean "defaults".
@@ -180,9 +202,25 @@ pub struct GatesConfig {
 }
 
 impl GatesConfig {
-    /// The shared settings of gate `id`.
+    /// Set `fail_on` of every gate (the `--fail-on` override).
+    pub fn set_fail_on(&mut self, fail_on: FailOn) {
+        self.coverage.set_fail_on(fail_on);
+        self.openapi.set_fail_on(fail_on);
+        self.avro.set_fail_on(fail_on);
+        self.secrets.set_fail_on(fail_on);
+        self.migrations.set_fail_on(fail_on);
+    }
+
+    /// The shared settings of gate `id` (one of the five configurable gates).
     pub fn common(&self, id: GateId) -> GateCommon<'_> {
+        static NO_RULES: RuleLevels = BTreeMap::new();
         match id {
+            GateId::Policy => GateCommon {
+                enabled: true,
+                blocking: true,
+                fail_on: FailOn::Error,
+                rules: &NO_RULES,
+            },
             GateId::Coverage => self.coverage.common(),
             GateId::Openapi => self.openapi.common(),
             GateId::Avro => self.avro.common(),
@@ -244,11 +282,28 @@ impl Config {
         Ok(Config::default())
     }
 
+    /// The shared settings of gate `id` (the built-in policy gate always runs and blocks).
+    pub fn gate_common(&self, id: GateId) -> GateCommon<'_> {
+        match id {
+            GateId::Policy => GateCommon {
+                enabled: true,
+                blocking: true,
+                fail_on: FailOn::Error,
+                rules: &self.policy.rules,
+            },
+            _ => self.gates.common(id),
+        }
+    }
+
     /// Checks serde cannot do: rule ids must exist in their gate.
     fn validate(&self, name: &str) -> Result<(), ConfigError> {
-        for id in GateId::ALL {
+        for id in GateId::ALL.into_iter().chain([GateId::Policy]) {
             let known = crate::rules::for_gate(id);
-            for (rule, level) in self.gates.common(id).rules {
+            let section = match id {
+                GateId::Policy => "policy".to_string(),
+                _ => format!("gates.{}", id.as_str()),
+            };
+            for (rule, level) in self.gate_common(id).rules {
                 if !known.iter().any(|r| r.id == rule) {
                     let hint = if known.is_empty() {
                         format!("gate `{}` defines no rules", id.as_str())
@@ -258,10 +313,7 @@ impl Config {
                     return Err(ConfigError::Invalid {
                         path: name.to_string(),
                         line: level.referenced.line(),
-                        message: format!(
-                            "gates.{}.rules: unknown rule id `{rule}` ({hint})",
-                            id.as_str()
-                        ),
+                        message: format!("{section}.rules: unknown rule id `{rule}` ({hint})"),
                     });
                 }
             }

@@ -1,7 +1,7 @@
 //! The commented starter config that `shipgate init` writes.
 
 /// Every shared key with its default; gate-specific keys are listed in the README.
-pub const STARTER: &str = r#"# shipgate configuration: https://github.com/shipgate/shipgate#configuration
+pub const STARTER: &str = r#"# shipgate configuration (README: Configuration).
 # Every key is optional; what is shown is the default. Unknown keys are errors.
 #
 # Each gate has the same four shared keys:
@@ -44,4 +44,8 @@ policy:
   #   fail   - the overall verdict is "error" and the check fails (fail closed)
   #   ignore - report the error; the other gates decide
   on_gate_error: fail
+  # Whose policy judges a pull/merge request in CI:
+  #   base - the target branch's (a change cannot weaken the gate that judges it)
+  #   head - the change's own (risky: a PR can turn off the gate it fails)
+  trust: base
 "#;

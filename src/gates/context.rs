@@ -4,7 +4,7 @@ use crate::changeset::{ChangeSet, Repo};
 use crate::ci::CiEnv;
 use crate::config::Config;
 use crate::finding::Side;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -17,7 +17,7 @@ pub struct GateInputs {
 }
 
 /// A file a gate read, recorded for the signed report's subjects.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct InputFile {
     pub path: String,
     /// `base`, `head`, or `workdir` (files outside git, e.g. coverage reports).
@@ -32,6 +32,9 @@ pub struct GateContext<'a> {
     pub config: &'a Config,
     pub ci: &'a CiEnv,
     pub inputs: &'a GateInputs,
+    /// Where policy files (baselines, CODEOWNERS, approval rules) are read
+    /// from: the base commit in a PR/MR, so a change cannot weaken its judge.
+    pub policy_side: Side,
     read_log: Mutex<Vec<InputFile>>,
 }
 
@@ -49,8 +52,20 @@ impl<'a> GateContext<'a> {
             config,
             ci,
             inputs,
+            policy_side: Side::Head,
             read_log: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Read policy files from `side` (see [`GateContext::read_policy`]).
+    pub fn with_policy_side(mut self, side: Side) -> Self {
+        self.policy_side = side;
+        self
+    }
+
+    /// A policy file (baseline, CODEOWNERS, approval rules) as the policy side has it.
+    pub fn read_policy(&self, path: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        self.read(self.policy_side, path.as_bytes())
     }
 
     /// The commit of `side`.

@@ -31,9 +31,12 @@ pub enum GateId {
     Avro,
     Secrets,
     Migrations,
+    /// Built in, always on: what the change does to the policy that judges it (see `trust`).
+    Policy,
 }
 
 impl GateId {
+    /// The five configurable gates (not the built-in `policy`).
     pub const ALL: [GateId; 5] = [
         GateId::Coverage,
         GateId::Openapi,
@@ -49,6 +52,7 @@ impl GateId {
             GateId::Avro => "avro",
             GateId::Secrets => "secrets",
             GateId::Migrations => "migrations",
+            GateId::Policy => "policy",
         }
     }
 
@@ -86,10 +90,14 @@ pub fn implementation(id: GateId) -> Option<&'static dyn Gate> {
         GateId::Avro => avro::gate(),
         GateId::Secrets => secrets::gate(),
         GateId::Migrations => migrations::gate(),
+        GateId::Policy => None,
     }
 }
 
 /// The rules gate `id` defines (empty when the gate is not implemented).
 pub fn rules_of(id: GateId) -> &'static [RuleInfo] {
+    if id == GateId::Policy {
+        return crate::trust::RULES;
+    }
     implementation(id).map(|g| g.rules()).unwrap_or(&[])
 }

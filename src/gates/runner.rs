@@ -13,7 +13,7 @@ pub fn run_gates(ctx: &GateContext<'_>, selected: &[GateId]) -> Vec<GateOutcome>
             .iter()
             .map(|&gate| {
                 let id = gate.id();
-                let common = ctx.config.gates.common(id);
+                let common = ctx.config.gate_common(id);
                 if !selected.contains(&id) {
                     let reason = "not selected in this invocation (--gate)";
                     return Err(outcome_without_run(id, common, GateStatus::NotRun, reason));
@@ -31,7 +31,7 @@ pub fn run_gates(ctx: &GateContext<'_>, selected: &[GateId]) -> Vec<GateOutcome>
             .map(|(handle, gate)| match handle {
                 Err(outcome) => outcome,
                 Ok(handle) => handle.join().unwrap_or_else(|_| {
-                    let common = ctx.config.gates.common(gate.id());
+                    let common = ctx.config.gate_common(gate.id());
                     let reason = "internal error: the gate panicked (please report this)";
                     outcome_without_run(gate.id(), common, GateStatus::Error, reason)
                 }),

@@ -4,6 +4,7 @@
 //! building it from gate outcomes, and writing it. Not for: rendering to
 //! people (see [`text`]) or deciding verdicts (see [`policy`]).
 
+pub mod merge;
 pub mod policy;
 pub mod text;
 mod time;
@@ -13,29 +14,29 @@ pub use policy::Verdict;
 use crate::changeset::ChangeSet;
 use crate::ci::CiEnv;
 use crate::gates::{GateOutcome, InputFile};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Bumped when a field changes meaning or is removed; additions keep it.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
+    pub name: String,
+    pub version: String,
 }
 
 impl Tool {
     pub fn this() -> Tool {
         Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
 }
 
 /// Summary of the change the gates judged.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChangeSummary {
     pub files_changed: usize,
     pub lines_added: u64,
@@ -55,23 +56,31 @@ impl ChangeSummary {
     }
 }
 
-/// Where the config came from.
-#[derive(Debug, Clone, Serialize)]
-pub struct PolicySource {
-    /// The config file, or `null` for built-in defaults.
-    pub path: Option<String>,
-}
-
 /// Finding counts by severity, over all gates.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Counts {
     pub error: usize,
     pub warning: usize,
     pub notice: usize,
 }
 
+impl Counts {
+    /// Count the findings of `gates`.
+    pub fn of(gates: &[GateOutcome]) -> Counts {
+        let mut counts = Counts::default();
+        for finding in gates.iter().flat_map(|g| &g.findings) {
+            match finding.severity {
+                crate::finding::Severity::Error => counts.error += 1,
+                crate::finding::Severity::Warning => counts.warning += 1,
+                crate::finding::Severity::Notice => counts.notice += 1,
+            }
+        }
+        counts
+    }
+}
+
 /// The report of one run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
@@ -81,7 +90,8 @@ pub struct Report {
     pub base: String,
     pub head: String,
     pub changes: ChangeSummary,
-    pub policy: PolicySource,
+    /// Which policy judged the change: origin, file, commit and digest.
+    pub policy: crate::trust::PolicyInfo,
     /// The effective configuration the gates ran with.
     pub config: serde_json::Value,
     pub gates: Vec<GateOutcome>,
@@ -99,18 +109,12 @@ impl Report {
         ci: &CiEnv,
         changes: &ChangeSet,
         config: &crate::config::Config,
+        policy: crate::trust::PolicyInfo,
         gates: Vec<GateOutcome>,
         inputs: Vec<InputFile>,
     ) -> Report {
-        let decision = policy::decide(&gates, config.policy.on_gate_error);
-        let mut counts = Counts::default();
-        for finding in gates.iter().flat_map(|g| &g.findings) {
-            match finding.severity {
-                crate::finding::Severity::Error => counts.error += 1,
-                crate::finding::Severity::Warning => counts.warning += 1,
-                crate::finding::Severity::Notice => counts.notice += 1,
-            }
-        }
+        let decision = policy::decide(&gates, config.policy.on_gate_error, false);
+        let counts = Counts::of(&gates);
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool::this(),
@@ -119,9 +123,7 @@ impl Report {
             base: changes.base.clone(),
             head: changes.head.clone(),
             changes: ChangeSummary::of(changes),
-            policy: PolicySource {
-                path: config.source.as_ref().map(|p| p.display().to_string()),
-            },
+            policy,
             config: serde_json::to_value(config).unwrap_or(serde_json::Value::Null),
             gates,
             counts,

@@ -2,10 +2,10 @@
 
 use crate::config::OnGateError;
 use crate::gates::{GateOutcome, GateStatus};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The run's verdict. Exit codes: pass 0, fail 1, error 2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
@@ -41,7 +41,9 @@ pub struct Decision {
 
 /// Blocking gates decide: an error (when `on_gate_error: fail`) outranks a
 /// failure, which outranks a pass. Non-blocking gates never change the verdict.
-pub fn decide(gates: &[GateOutcome], on_error: OnGateError) -> Decision {
+/// With `require_all_ran` (merged stage reports), a blocking gate that no
+/// stage ran is a failure: a required gate cannot pass by being skipped.
+pub fn decide(gates: &[GateOutcome], on_error: OnGateError, require_all_ran: bool) -> Decision {
     let mut reasons = Vec::new();
     let mut verdict = Verdict::Pass;
     for gate in gates {
@@ -67,6 +69,15 @@ pub fn decide(gates: &[GateOutcome], on_error: OnGateError) -> Decision {
                     "gate {} failed: {failing} finding(s) at or above fail_on={}",
                     gate.gate,
                     crate::gates::runner::fail_on_str(gate.fail_on)
+                ));
+            }
+            GateStatus::NotRun if gate.blocking && require_all_ran => {
+                if verdict == Verdict::Pass {
+                    verdict = Verdict::Fail;
+                }
+                reasons.push(format!(
+                    "gate {} is required by the policy but no stage ran it (run `shipgate check --gate {}` in a stage, or set `enabled: false`)",
+                    gate.gate, gate.gate
                 ));
             }
             _ => {}
@@ -102,10 +113,10 @@ mod tests {
             outcome(GateId::Secrets, GateStatus::Fail, true),
             outcome(GateId::Coverage, GateStatus::Error, true),
         ];
-        let d = decide(&gates, OnGateError::Fail);
+        let d = decide(&gates, OnGateError::Fail, false);
         assert_eq!(d.verdict, Verdict::Error);
         assert_eq!(d.reasons.len(), 2);
-        let d = decide(&gates, OnGateError::Ignore);
+        let d = decide(&gates, OnGateError::Ignore, false);
         assert_eq!(d.verdict, Verdict::Fail);
     }
 
@@ -117,6 +128,13 @@ mod tests {
             outcome(GateId::Openapi, GateStatus::NotRun, true),
             outcome(GateId::Coverage, GateStatus::Pass, true),
         ];
-        assert_eq!(decide(&gates, OnGateError::Fail).verdict, Verdict::Pass);
+        assert_eq!(
+            decide(&gates, OnGateError::Fail, false).verdict,
+            Verdict::Pass
+        );
+        // Merged stage reports: a required gate that never ran fails.
+        let d = decide(&gates, OnGateError::Fail, true);
+        assert_eq!(d.verdict, Verdict::Fail);
+        assert!(d.reasons[0].contains("no stage ran it"), "{:?}", d.reasons);
     }
 }

@@ -79,12 +79,16 @@ pub fn render(report: &Report, style: Style) -> String {
             preview(&c.binary_files_skipped, 5)
         );
     }
+    let p = &report.policy;
+    let from = match (p.origin.as_str(), &p.commit) {
+        ("base", Some(c)) => format!(" from the target branch ({})", short(c)),
+        ("head", Some(c)) => format!(" from this change ({})", short(c)),
+        _ => String::new(),
+    };
     let _ = writeln!(
         out,
-        "config: {}",
-        report
-            .policy
-            .path
+        "policy: {}{from}",
+        p.path
             .as_deref()
             .unwrap_or("built-in defaults (no .shipgate.yml)")
     );

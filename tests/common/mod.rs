@@ -8,13 +8,17 @@ use std::process::{Command, Output};
 /// A throwaway git repository.
 pub struct TestRepo {
     dir: tempfile::TempDir,
+    /// Holds an empty global git config, so the user's settings do not leak in.
+    home: tempfile::TempDir,
 }
 
 impl TestRepo {
     /// `git init` on branch `main` with a fixed identity.
     pub fn new() -> TestRepo {
         let dir = tempfile::tempdir().expect("tempdir");
-        let repo = TestRepo { dir };
+        let home = tempfile::tempdir().expect("tempdir");
+        std::fs::write(home.path().join("gitconfig"), "").expect("empty gitconfig");
+        let repo = TestRepo { dir, home };
         repo.git(&["init", "-q", "-b", "main"]);
         repo.git(&["config", "user.name", "Test"]);
         repo.git(&["config", "user.email", "test@example.invalid"]);
@@ -32,7 +36,7 @@ impl TestRepo {
         let out = Command::new("git")
             .args(args)
             .current_dir(self.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_GLOBAL", self.home.path().join("gitconfig"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .output()
             .expect("run git");
@@ -82,7 +86,8 @@ impl TestRepo {
 
     /// Read the JSON report a check wrote (default path).
     pub fn report(&self) -> serde_json::Value {
-        let text = std::fs::read_to_string(self.path().join("shipgate-report.json")).expect("report");
+        let text =
+            std::fs::read_to_string(self.path().join("shipgate-report.json")).expect("report");
         serde_json::from_str(&text).expect("report json")
     }
 }
@@ -96,13 +101,18 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 }
 
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
@@ -116,12 +126,31 @@ pub fn shipgate_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(bin());
     cmd.args(args).current_dir(dir);
     for var in [
-        "GITHUB_ACTIONS", "GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "GITHUB_SHA", "GITHUB_TOKEN",
-        "GITHUB_REPOSITORY", "GITHUB_API_URL", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITLAB_CI",
-        "CI_MERGE_REQUEST_IID", "CI_MERGE_REQUEST_DIFF_BASE_SHA", "CI_COMMIT_SHA", "CI_JOB_TOKEN",
-        "CI_API_V4_URL", "CI_PROJECT_ID", "SHIPGATE_SIGNING_KEY", "NO_COLOR",
+        "GITHUB_ACTIONS",
+        "GITHUB_EVENT_PATH",
+        "GITHUB_EVENT_NAME",
+        "GITHUB_SHA",
+        "GITHUB_TOKEN",
+        "GITHUB_REPOSITORY",
+        "GITHUB_API_URL",
+        "GITHUB_OUTPUT",
+        "GITHUB_STEP_SUMMARY",
+        "GITLAB_CI",
+        "CI_MERGE_REQUEST_IID",
+        "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+        "CI_COMMIT_SHA",
+        "CI_JOB_TOKEN",
+        "CI_API_V4_URL",
+        "CI_PROJECT_ID",
+        "SHIPGATE_SIGNING_KEY",
+        "NO_COLOR",
     ] {
         cmd.env_remove(var);
+    }
+    for (key, _) in std::env::vars() {
+        if key.starts_with("INPUT_") {
+            cmd.env_remove(key);
+        }
     }
     for (k, v) in env {
         cmd.env(k, v);
@@ -132,4 +161,39 @@ pub fn shipgate_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// Add a commit on top of HEAD with `count` new files (3 lines each) through
+/// `git fast-import` (seconds, not minutes); returns the new commit id.
+pub fn fast_import_files(repo: &TestRepo, count: usize, branch: &str) -> String {
+    use std::io::Write;
+    let parent = repo.git(&["rev-parse", "HEAD"]);
+    let mut stream = Vec::with_capacity(count * 80);
+    let _ = write!(
+        stream,
+        "commit {branch}\ncommitter T <t@example.invalid> 1700000000 +0000\ndata 3\nbig\nfrom {parent}\n"
+    );
+    for i in 0..count {
+        let body = format!("line one {i}\nline two\nline three\n");
+        let _ = write!(
+            stream,
+            "M 100644 inline gen/d{}/f{i}.txt\ndata {}\n{body}\n",
+            i % 100,
+            body.len()
+        );
+    }
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet", "--force"])
+        .current_dir(repo.path())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("git fast-import");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&stream)
+        .expect("write stream");
+    assert!(child.wait().expect("wait").success());
+    repo.git(&["rev-parse", branch])
 }
