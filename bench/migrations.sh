@@ -28,20 +28,26 @@ with open(sys.argv[1], "w") as f:
         f.write(stmts[i % len(stmts)].format(i=i) + "\n")
 PY
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# Prints "wall cpu": medians of elapsed and user+system seconds (CPU time is the
+# fairer figure on a shared, loaded machine).
 time_cmd() {
+  local out="$DIR/times"
+  : >"$out"
   for _ in $(seq "$RUNS"); do
-    local s e
-    s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
-    echo "$e - $s" | bc
-  done | median
+    /usr/bin/time -f "%e %U %S" -a -o "$out" "$@" >/dev/null 2>&1 || true
+  done
+  local wall cpu
+  wall=$(awk '{print $1}' "$out" | median)
+  cpu=$(awk '{print $2 + $3}' "$out" | median)
+  echo "$wall $cpu"
 }
 echo "file: 50000 statements, $(wc -c <"$FILE") bytes"
-SG=$(time_cmd "$BIN" migrations lint "$FILE" --format json)
-echo "shipgate migrations lint --format json: median ${SG}s over $RUNS runs"
+read -r SG_WALL SG_CPU < <(time_cmd "$BIN" migrations lint "$FILE" --format json)
+echo "shipgate migrations lint --format json: median wall ${SG_WALL}s, cpu ${SG_CPU}s over $RUNS runs"
 if command -v squawk >/dev/null; then
-  SQ=$(time_cmd squawk --reporter json "$FILE")
-  echo "squawk $(squawk --version 2>/dev/null | head -1) --reporter json: median ${SQ}s over $RUNS runs"
-  echo "ratio squawk/shipgate: $(echo "scale=2; $SQ / $SG" | bc)"
+  read -r SQ_WALL SQ_CPU < <(time_cmd squawk --reporter json "$FILE")
+  echo "$(squawk --version 2>/dev/null | head -1) --reporter json: median wall ${SQ_WALL}s, cpu ${SQ_CPU}s over $RUNS runs"
+  echo "ratio squawk/shipgate: wall $(echo "scale=2; $SQ_WALL / $SG_WALL" | bc), cpu $(echo "scale=2; $SQ_CPU / $SG_CPU" | bc)"
 else
   echo "squawk not on PATH: skipped the comparison"
 fi
