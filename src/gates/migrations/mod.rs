@@ -439,10 +439,11 @@ pub fn run_with(
             matches!((at, now), (Ok(a), Ok(b)) if a == b)
         })
     };
-    // GitHub's order: .github/, root, docs/ (the base branch's file decides).
+    // GitHub's order: .github/, root, docs/; read from the policy side (the base in a
+    // PR/MR), so that a change cannot name its own owners.
     let codeowners = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]
         .iter()
-        .find_map(|p| ctx.read(Side::Base, p.as_bytes()).ok().flatten())
+        .find_map(|p| ctx.read_policy(p).ok().flatten())
         .map(|b| approvals::CodeOwners::parse(&String::from_utf8_lossy(&b)));
     let input = approvals::ApprovalInput {
         paths: &approval_paths,
