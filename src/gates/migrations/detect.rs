@@ -178,6 +178,17 @@ fn is_sql(name: &str) -> bool {
 /// Flyway: `V1__x.sql`, `V1.2__x.sql`, `U1__x.sql`, `R__x.sql` (prefixes are case-sensitive).
 fn flyway(name: &str) -> Option<(Role, Option<Version>)> {
     let stem = name.strip_suffix(".sql")?;
+    // Callbacks (`beforeMigrate.sql`, `afterMigrate__grants.sql`, ...) run on every
+    // migrate, like repeatable migrations: linted, and editing them is normal.
+    let event = stem.split("__").next().unwrap_or(stem);
+    if ["before", "after"].iter().any(|p| {
+        event
+            .strip_prefix(p)
+            .is_some_and(|rest| rest.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+    }) || event == "createSchema"
+    {
+        return Some((Role::Repeatable, None));
+    }
     let (head, desc) = stem.split_once("__")?;
     if desc.is_empty() {
         return None;
@@ -394,6 +405,15 @@ mod tests {
             Some(Role::Down)
         );
         assert!(c("db/migration/V2_single_underscore.sql", None).is_none());
+        assert_eq!(
+            c("db/migration/afterMigrate.sql", None).map(|m| m.role),
+            Some(Role::Repeatable)
+        );
+        assert_eq!(
+            c("db/migration/beforeEachMigrate__x.sql", None).map(|m| m.role),
+            Some(Role::Repeatable)
+        );
+        assert!(c("db/migration/aftermath.sql", None).is_none());
         assert!(c("db/migration/v2__lower.sql", None).is_none());
     }
 
