@@ -263,3 +263,48 @@ fn standalone_lint_text_json_and_exit_codes() {
     );
     assert_eq!(run.code, 2, "{run:?}");
 }
+
+#[test]
+fn dangerous_only_approvals_apply_to_allowed_overrides_but_not_to_safe_changes() {
+    let config = "gates:\n  migrations:\n    approval_unverifiable: warn\n    approvals:\n      - name: DBA\n        when: dangerous\n        require: [\"@acme/dba\"]\n";
+    let safe = base_repo();
+    safe.write(".shipgate.yml", config);
+    safe.write(
+        "db/migration/V2__add.sql",
+        "ALTER TABLE orders ADD COLUMN currency text;\n",
+    );
+    safe.commit("safe");
+    let run = safe.shipgate(&[
+        "check",
+        "--target",
+        "main",
+        "--gate",
+        "migrations",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(migration_findings(&run.json()).is_empty());
+
+    let overridden = base_repo();
+    overridden.write(".shipgate.yml", config);
+    overridden.write(
+        "db/migration/V2__drop.sql",
+        "-- shipgate:allow drop-column unused since 2.14\nALTER TABLE orders DROP COLUMN note;\n",
+    );
+    overridden.commit("override");
+    let run = overridden.shipgate(&[
+        "check",
+        "--target",
+        "main",
+        "--gate",
+        "migrations",
+        "--format",
+        "json",
+    ]);
+    // `warn`: reported, but not failing.
+    assert_eq!(run.code, 0, "{run:?}");
+    let found = migration_findings(&run.json());
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].0, "migration-approval-unverifiable");
+}

@@ -372,9 +372,11 @@ pub fn run_with(
                     _ => Some(&f.added),
                 };
                 let findings = to_findings(path, &result, only);
-                if findings
-                    .iter()
-                    .any(|x| effective_severity(config, x) == Some(Severity::Error))
+                // An inline allow is an override: it needs the same approval as the finding.
+                if !result.allowed.is_empty()
+                    || findings
+                        .iter()
+                        .any(|x| effective_severity(config, x) == Some(Severity::Error))
                 {
                     dangerous_paths.push(path.clone());
                 }
