@@ -108,14 +108,18 @@ pub fn run(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<Report> {
     };
     let ctx =
         GateContext::new(&repo, &changes, config, ci, &opts.inputs).with_policy_side(policy.side);
+    let gate_outcomes = runner::run_gates(&ctx, &selected);
+    // The policy gate reports last-known facts: the config diff, and the
+    // inline suppressions the gates met on lines this change added.
     let mut policy_run = policy.run;
     policy_run.notes.extend(policy.info.note.clone());
+    trust::report_suppressions(&ctx.suppression_attempts(), &mut policy_run);
     let mut outcomes = vec![runner::apply_config(
         GateId::Policy,
         policy_run,
         config.gate_common(GateId::Policy),
     )];
-    outcomes.extend(runner::run_gates(&ctx, &selected));
+    outcomes.extend(gate_outcomes);
     let inputs = ctx.inputs_read();
     Ok(Report::build(
         ci,

@@ -495,6 +495,39 @@ fn push_changes(run: &mut GateRun, path: &str, what: &str, changes: Vec<Change>)
     }
 }
 
+/// Turn the inline suppressions a change added into policy findings: the ones
+/// policy did not honour are errors (the finding they meant to silence stays).
+pub fn report_suppressions(attempts: &[crate::gates::SuppressionAttempt], run: &mut GateRun) {
+    for a in attempts {
+        if a.honoured {
+            run.notes.push(format!(
+                "{}:{}: inline suppression of {} ({} gate) added by this change was honoured by policy",
+                a.path, a.line, a.rule, a.gate
+            ));
+            continue;
+        }
+        run.findings.push(
+            Finding::new(
+                "policy",
+                "suppression-added-without-review",
+                Severity::Error,
+                format!("Suppression of {} added without review", a.rule),
+                Some(Location::line(&a.path, a.line)),
+                &format!("{}:{}", a.gate, a.rule),
+            )
+            .with_message(format!(
+                "This change adds an inline suppression for the {} gate's rule {}; a change may not \
+                 silence its own findings, so the suppression was ignored and the finding stands.",
+                a.gate, a.rule
+            ))
+            .with_help(
+                "Fix the finding instead; or, where the repository allows reviewed suppressions \
+                 (policy.allow_inline_suppressions: reviewed), get the change approved by the required reviewers.",
+            ),
+        );
+    }
+}
+
 fn diff_configs(base: &Config, head: &Config, name: &str, run: &mut GateRun) {
     let changes = config_changes(base, head);
     push_changes(run, name, "this change", changes);

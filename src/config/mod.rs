@@ -178,11 +178,27 @@ pub enum Trust {
     Head,
 }
 
+/// Whether inline suppressions (`shipgate:allow`, migration allow comments)
+/// that the change itself adds are honoured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum InlineSuppressions {
+    /// Not honoured; reported as `suppression-added-without-review` (the default).
+    #[default]
+    Never,
+    /// Honoured when the change has the approvals the migrations gate requires.
+    Reviewed,
+    /// Honoured (a change can silence its own findings: use only with mandatory review).
+    Always,
+}
+
 /// Run-wide policy.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolicyConfig {
     pub on_gate_error: OnGateError,
+    /// Whether inline suppressions added by the change itself are honoured.
+    pub allow_inline_suppressions: InlineSuppressions,
     /// Whose policy judges a PR/MR: `base` (the target branch's) or `head`.
     pub trust: Trust,
     /// Re-level the policy rules (`policy-weakened`, ...).

@@ -48,4 +48,9 @@ policy:
   #   base - the target branch's (a change cannot weaken the gate that judges it)
   #   head - the change's own (risky: a PR can turn off the gate it fails)
   trust: base
+  # Inline suppressions (shipgate:allow ...) that a change adds itself:
+  #   never    - ignored and reported (the default)
+  #   reviewed - honoured when the change has the migrations gate's required approvals
+  #   always   - honoured (risky: a change can silence its own findings)
+  allow_inline_suppressions: never
 "#;

@@ -25,6 +25,18 @@ pub struct InputFile {
     pub sha256: String,
 }
 
+/// An inline suppression a gate found on a line the change added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuppressionAttempt {
+    pub gate: String,
+    /// The rule the comment would silence (or `*` for all).
+    pub rule: String,
+    pub path: String,
+    pub line: u32,
+    /// Whether policy let it take effect.
+    pub honoured: bool,
+}
+
 /// Everything a gate may look at. Shared by gate threads.
 pub struct GateContext<'a> {
     pub repo: &'a Repo,
@@ -35,7 +47,10 @@ pub struct GateContext<'a> {
     /// Where policy files (baselines, CODEOWNERS, approval rules) are read
     /// from: the base commit in a PR/MR, so a change cannot weaken its judge.
     pub policy_side: Side,
+    /// Whether the change has the approvals policy requires (None: unknown).
+    pub approved: Option<bool>,
     read_log: Mutex<Vec<InputFile>>,
+    suppressions: Mutex<Vec<SuppressionAttempt>>,
 }
 
 impl<'a> GateContext<'a> {
@@ -53,8 +68,44 @@ impl<'a> GateContext<'a> {
             ci,
             inputs,
             policy_side: Side::Head,
+            approved: None,
             read_log: Mutex::new(Vec::new()),
+            suppressions: Mutex::new(Vec::new()),
         }
+    }
+
+    /// May an inline suppression of `rule` at head `path:line` take effect?
+    /// Comments already on the target branch were reviewed when they merged:
+    /// always yes. Comments the change adds follow
+    /// `policy.allow_inline_suppressions`; every such attempt is recorded, and
+    /// the built-in policy gate reports the ones not honoured.
+    pub fn allow_inline_suppression(&self, gate: &str, rule: &str, path: &str, line: u32) -> bool {
+        use crate::config::InlineSuppressions;
+        if !self.changes.is_added(path, line) {
+            return true;
+        }
+        let honoured = match self.config.policy.allow_inline_suppressions {
+            InlineSuppressions::Always => true,
+            InlineSuppressions::Reviewed => self.approved == Some(true),
+            InlineSuppressions::Never => false,
+        };
+        let mut log = self.suppressions.lock().unwrap_or_else(|p| p.into_inner());
+        log.push(SuppressionAttempt {
+            gate: gate.to_string(),
+            rule: rule.to_string(),
+            path: path.to_string(),
+            line,
+            honoured,
+        });
+        honoured
+    }
+
+    /// Suppressions the change added, in the order gates met them.
+    pub fn suppression_attempts(&self) -> Vec<SuppressionAttempt> {
+        self.suppressions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Read policy files from `side` (see [`GateContext::read_policy`]).

@@ -15,7 +15,7 @@ mod outcome;
 pub mod runner;
 pub mod secrets;
 
-pub use context::{GateContext, GateInputs, InputFile};
+pub use context::{GateContext, GateInputs, InputFile, SuppressionAttempt};
 pub use outcome::{GateOutcome, GateRun, GateStatus};
 
 use crate::rules::RuleInfo;
