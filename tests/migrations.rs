@@ -131,7 +131,7 @@ fn safe_migration_passes_and_allow_comments_are_reported_as_notes() {
     let repo = base_repo();
     repo.write(
         ".shipgate.yml",
-        "gates:\n  migrations:\n    required_header: [Team, Risk, Rollback]\n",
+        "gates:\n  migrations:\n    required_header: [Team, Risk, Rollback]\npolicy:\n  allow_inline_suppressions: always\n",
     );
     repo.write(
         "db/migration/V2__add_currency.sql",
@@ -266,7 +266,7 @@ fn standalone_lint_text_json_and_exit_codes() {
 
 #[test]
 fn dangerous_only_approvals_apply_to_allowed_overrides_but_not_to_safe_changes() {
-    let config = "gates:\n  migrations:\n    approval_unverifiable: warn\n    approvals:\n      - name: DBA\n        when: dangerous\n        require: [\"@acme/dba\"]\n";
+    let config = "gates:\n  migrations:\n    approval_unverifiable: warn\n    approvals:\n      - name: DBA\n        when: dangerous\n        require: [\"@acme/dba\"]\npolicy:\n  allow_inline_suppressions: always\n";
     let safe = base_repo();
     safe.write(".shipgate.yml", config);
     safe.write(
@@ -307,4 +307,29 @@ fn dangerous_only_approvals_apply_to_allowed_overrides_but_not_to_safe_changes()
     let found = migration_findings(&run.json());
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].0, "migration-approval-unverifiable");
+}
+
+#[test]
+fn allow_comments_added_by_the_change_are_not_honoured_by_default() {
+    let repo = base_repo();
+    repo.write(
+        "db/migration/V2__drop.sql",
+        "-- shipgate:allow drop-column unused since 2.14\nALTER TABLE orders DROP COLUMN note;\n",
+    );
+    repo.commit("self-silenced drop");
+    let run = repo.shipgate(&[
+        "check",
+        "--target",
+        "main",
+        "--gate",
+        "migrations",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let report = run.json();
+    let found = migration_findings(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!((found[0].0.as_str(), found[0].2), ("drop-column", 2));
+    assert!(report.to_string().contains("not honoured"), "{report}");
 }

@@ -99,7 +99,8 @@ fn lint_cmd(args: LintArgs) -> anyhow::Result<u8> {
         let (_, result) = lint::lint_text(&text, &opts);
         statements += result.statements;
         run.findings.extend(to_findings(&path, &result, None));
-        for (rule, line, reason) in &result.allowed {
+        for a in &result.allowed {
+            let (rule, line, reason) = (a.finding.rule.id, a.finding.span.start_line, &a.reason);
             run.notes
                 .push(format!("{path}:{line}: {rule} allowed inline ({reason})"));
         }

@@ -82,9 +82,18 @@ pub struct SqlFinding {
 #[derive(Debug, Clone, Default)]
 pub struct LintResult {
     pub findings: Vec<SqlFinding>,
-    /// Findings silenced by an inline allow comment: (rule, line, reason).
-    pub allowed: Vec<(String, u32, String)>,
+    /// Findings silenced by an inline allow comment.
+    pub allowed: Vec<Allowed>,
     pub statements: usize,
+}
+
+/// A finding an inline allow comment silenced.
+#[derive(Debug, Clone)]
+pub struct Allowed {
+    pub finding: SqlFinding,
+    /// The line of the `-- shipgate:allow` comment.
+    pub comment_line: u32,
+    pub reason: String,
 }
 
 /// Names created, locks held and settings made by earlier statements.
@@ -278,11 +287,11 @@ pub fn lint_parsed(parsed: &ParsedSql, opts: &LintOptions) -> LintResult {
     };
     for (index, finding) in raw {
         match allowed_on.get(&(index, finding.rule.id)) {
-            Some(allow) => result.allowed.push((
-                finding.rule.id.to_string(),
-                finding.span.start_line,
-                allow.reason.clone(),
-            )),
+            Some(allow) => result.allowed.push(Allowed {
+                finding,
+                comment_line: allow.line,
+                reason: allow.reason.clone(),
+            }),
             None => result.findings.push(finding),
         }
     }
@@ -533,14 +542,19 @@ mod tests {
         let (rules, result) = rules_of(sql);
         assert_eq!(rules, vec!["drop-column"]);
         assert_eq!(result.findings[0].span.start_line, 3);
-        assert_eq!(
-            result.allowed,
-            vec![(
-                "drop-column".to_string(),
-                2,
-                "unused since 2.14".to_string()
-            )]
-        );
+        let allowed: Vec<_> = result
+            .allowed
+            .iter()
+            .map(|a| {
+                (
+                    a.finding.rule.id,
+                    a.finding.span.start_line,
+                    a.comment_line,
+                    a.reason.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(allowed, vec![("drop-column", 2, 1, "unused since 2.14")]);
     }
 
     #[test]

@@ -362,18 +362,47 @@ pub fn run_with(
             let role = head.as_ref().map(|m| m.role).unwrap_or(Role::Versioned);
             let parsed = sql::ParsedSql::parse(text);
             header = parsed.leading_comments();
-            allowed = parsed.allows.iter().map(|a| a.rule.clone()).collect();
+            // File-level (hygiene) allows, as far as policy honours them.
+            allowed = parsed
+                .allows
+                .iter()
+                .filter(|a| rules::is_hygiene_rule(&a.rule))
+                .filter(|a| ctx.allow_inline_suppression("migrations", &a.rule, path, a.line))
+                .map(|a| a.rule.clone())
+                .collect();
             if matches!(role, Role::Versioned | Role::Repeatable) {
                 let opts = lint_options(config, framework, text);
-                let result = lint::lint_parsed(&parsed, &opts);
+                let mut result = lint::lint_parsed(&parsed, &opts);
                 statements += result.statements;
+                // Allow comments the change adds take effect only as policy says
+                // (`policy.allow_inline_suppressions`); the others come back as findings.
+                let (honoured, refused): (Vec<_>, Vec<_>) = std::mem::take(&mut result.allowed)
+                    .into_iter()
+                    .partition(|a| {
+                        ctx.allow_inline_suppression(
+                            "migrations",
+                            a.finding.rule.id,
+                            path,
+                            a.comment_line,
+                        )
+                    });
+                result.allowed = honoured;
+                for a in refused {
+                    let mut finding = a.finding;
+                    finding.message.push_str(&format!(
+                        " (The `shipgate:allow` comment on line {} was added by this change and is \
+                         not honoured under policy.allow_inline_suppressions.)",
+                        a.comment_line
+                    ));
+                    result.findings.push(finding);
+                }
                 let only = match f.status {
                     FileStatus::Added | FileStatus::Copied => None,
                     _ => Some(&f.added),
                 };
                 let findings = to_findings(path, &result, only);
                 // An inline allow is an override: it needs the same approval as the finding.
-                if !result.allowed.is_empty()
+                if !parsed.allows.is_empty()
                     || findings
                         .iter()
                         .any(|x| effective_severity(config, x) == Some(Severity::Error))
@@ -381,13 +410,15 @@ pub fn run_with(
                     dangerous_paths.push(path.clone());
                 }
                 run.findings.extend(findings);
-                for (rule, line, reason) in &result.allowed {
+                for a in &result.allowed {
                     run.notes.push(format!(
-                        "{path}:{line}: {rule} allowed inline ({})",
-                        if reason.is_empty() {
+                        "{path}:{}: {} allowed inline ({})",
+                        a.finding.span.start_line,
+                        a.finding.rule.id,
+                        if a.reason.is_empty() {
                             "no reason given"
                         } else {
-                            reason.as_str()
+                            a.reason.as_str()
                         }
                     ));
                 }

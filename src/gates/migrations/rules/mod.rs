@@ -66,6 +66,21 @@ pub static RULES: &[RuleInfo] = &[
     super::approvals::APPROVAL_UNVERIFIABLE,
 ];
 
+/// Whether `id` is a file-level hygiene rule (an allow comment anywhere in the file silences it).
+pub fn is_hygiene_rule(id: &str) -> bool {
+    use super::hygiene::*;
+    [
+        NAME_INVALID,
+        VERSION_OUT_OF_ORDER,
+        VERSION_DUPLICATE,
+        APPLIED_MIGRATION_MODIFIED,
+        DOWN_MIGRATION_ADDED,
+        HEADER_MISSING,
+    ]
+    .iter()
+    .any(|r| r.id == id)
+}
+
 /// Run every SQL rule family over one statement.
 pub fn check_statement(stmt: &ast::Stmt, cx: &Cx<'_>, out: &mut Vec<SqlFinding>) {
     let node = stmt.syntax();
