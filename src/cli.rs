@@ -75,6 +75,11 @@ pub enum Command {
         /// The rule id (see `shipgate rules`).
         rule: String,
     },
+    /// Migration tools: `shipgate migrations lint FILE...`.
+    Migrations {
+        #[command(subcommand)]
+        command: crate::gates::migrations::cli::MigrationsCommand,
+    },
     /// Write a signing key pair: PREFIX.key (PKCS#8 PEM, private, mode 0600) and PREFIX.pub.
     Keygen {
         #[arg(long, value_enum, default_value = "ed25519")]
@@ -285,6 +290,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Secrets(args) => crate::gates::secrets::cli::run(args),
         Command::Avro(cmd) => crate::gates::avro::standalone::run(cmd),
         Command::Openapi { command } => crate::gates::openapi::standalone::run(command),
+        Command::Migrations { command } => crate::gates::migrations::cli::run(command),
     }
 }
 
