@@ -53,6 +53,8 @@ pub enum Command {
         /// The rule id (see `shipgate rules`).
         rule: String,
     },
+    /// Coverage gate alone: line coverage of added lines (and total) from coverage reports.
+    Coverage(crate::gates::coverage::standalone::CoverageArgs),
     /// Build a demo repository whose change trips the gates, and check it.
     Demo {
         /// Where to create the demo repository (default: a temporary directory, removed afterwards).
@@ -100,6 +102,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rules { gate, format } => rules_cmd(gate.as_deref(), format),
         Command::Explain { rule } => explain_cmd(&rule),
         Command::Demo { dir } => crate::demo::run(dir.as_deref()),
+        Command::Coverage(args) => crate::gates::coverage::standalone::run(args),
     }
 }
 
@@ -127,6 +130,7 @@ fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
         gates: parse_gates(&args.gates)?,
         inputs: crate::gates::GateInputs {
             coverage_reports: args.coverage,
+            ..Default::default()
         },
     };
     let report = check::run(&opts, &ci)?;
