@@ -84,14 +84,12 @@ pub fn analyze(
     changed: &[Changed<'_>],
     filter: &PathFilter,
     no_data_expected: &Globs,
+    measured_types: &BTreeSet<String>,
 ) -> Analysis {
     let mut analysis = Analysis {
         total: total(coverage, filter),
         ..Analysis::default()
     };
-    // File types the reports measure: a changed file of another type (docs,
-    // config) is not expected to have coverage data.
-    let measured_types: BTreeSet<String> = coverage.keys().filter_map(|p| extension(p)).collect();
     for change in changed {
         if change.added.is_empty() || !filter.allows(change.path) {
             continue;
@@ -161,7 +159,10 @@ fn file_patch(path: &str, cov: &FileCoverage, added: &LineSet) -> FilePatch {
     file
 }
 
-fn extension(path: &str) -> Option<String> {
+/// The lower-cased extension of a path's file name (`None` for dotfiles and
+/// names without one). File types the reports measure decide which changed
+/// files are expected to have coverage data (not docs or config).
+pub fn extension(path: &str) -> Option<String> {
     let name = path.rsplit('/').next()?;
     let (stem, ext) = name.rsplit_once('.')?;
     (!stem.is_empty()).then(|| ext.to_ascii_lowercase())

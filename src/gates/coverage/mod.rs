@@ -28,7 +28,7 @@ use model::FileCoverage;
 use paths::{Mapped, PathMapper, PathRule};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// A stricter `min_patch` for some paths.
@@ -109,6 +109,8 @@ struct Loaded {
     notes: Vec<String>,
     unmapped: Vec<String>,
     reports: Vec<serde_json::Value>,
+    /// Extensions of every file the reports name, mapped or not.
+    measured_types: BTreeSet<String>,
 }
 
 fn check_percent(key: &str, value: Option<f64>) -> anyhow::Result<Option<f64>> {
@@ -163,7 +165,13 @@ fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
             added: &f.added,
         })
         .collect();
-    let analysis = analysis::analyze(&head.coverage, &changed, &filter, &no_data_expected);
+    let analysis = analysis::analyze(
+        &head.coverage,
+        &changed,
+        &filter,
+        &no_data_expected,
+        &head.measured_types,
+    );
 
     let mut run = GateRun {
         notes: head.notes.clone(),
@@ -371,6 +379,9 @@ fn load(
             formats::parse(&bytes).map_err(|e| anyhow!("{shown}:{}: {}", e.line, e.message))?;
         let (mut mapped, mut unmapped) = (0usize, 0usize);
         for file in report.files {
+            if let Some(ext) = analysis::extension(&paths::normalize(&file.path)) {
+                loaded.measured_types.insert(ext);
+            }
             match mapper.map(&file.path, &file.roots) {
                 Mapped::Found(repo_path) => {
                     mapped += 1;
