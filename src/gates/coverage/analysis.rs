@@ -233,7 +233,8 @@ mod tests {
         ];
         let filter = PathFilter::new(&[], &[]).expect("filter");
         let tests = Globs::new(DEFAULT_NO_DATA_EXPECTED, "t").expect("globs");
-        let a = analyze(&coverage, &changed, &filter, &tests);
+        let types = BTreeSet::from(["py".to_string()]);
+        let a = analyze(&coverage, &changed, &filter, &tests, &types);
         assert_eq!(
             a.total,
             Ratio {
@@ -277,7 +278,7 @@ mod tests {
         }];
         let filter = PathFilter::new(&[], &["gen/**".to_string()]).expect("filter");
         let tests = Globs::new::<&str>(&[], "t").expect("globs");
-        let a = analyze(&coverage, &changed, &filter, &tests);
+        let a = analyze(&coverage, &changed, &filter, &tests, &BTreeSet::new());
         assert_eq!(
             a.total,
             Ratio {

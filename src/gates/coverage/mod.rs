@@ -28,7 +28,8 @@ use model::FileCoverage;
 use paths::{Mapped, PathMapper, PathRule};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// A stricter `min_patch` for some paths.
@@ -209,13 +210,18 @@ fn findings(
     min_total: Option<f64>,
 ) -> anyhow::Result<()> {
     let config = &ctx.config.gates.coverage;
+    let by_path: HashMap<&str, &crate::changeset::ChangedFile> = ctx
+        .changes
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f))
+        .collect();
     for file in &analysis.files {
         if file.uncovered.is_empty() {
             continue;
         }
-        let text = ctx
-            .changes
-            .file(&file.path)
+        let text = by_path
+            .get(file.path.as_str())
             .and_then(|f| f.head_path())
             .map(|p| ctx.read(Side::Head, p))
             .transpose()?
@@ -385,11 +391,12 @@ fn load(
             match mapper.map(&file.path, &file.roots) {
                 Mapped::Found(repo_path) => {
                     mapped += 1;
-                    loaded
-                        .coverage
-                        .entry(repo_path)
-                        .or_default()
-                        .merge(&file.coverage);
+                    match loaded.coverage.entry(repo_path) {
+                        Entry::Vacant(slot) => {
+                            slot.insert(file.coverage);
+                        }
+                        Entry::Occupied(mut slot) => slot.get_mut().merge(&file.coverage),
+                    }
                 }
                 Mapped::Ambiguous(candidates) => {
                     unmapped += 1;

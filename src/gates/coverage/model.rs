@@ -6,6 +6,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// The largest line number a block or region may span to. Formats that give
+/// ranges (Go blocks, llvm-cov regions) are expanded line by line; a range
+/// beyond any real source file is malformed input, not a reason to allocate
+/// billions of lines.
+pub const MAX_LINE: u32 = 2_000_000;
+
 /// The report formats shipgate reads (detected by content, see `detect`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -9,7 +9,9 @@
 //! not executable. Repeated `mode:` lines (concatenated profiles) are accepted.
 
 use super::lcov::{parse_count, preview};
-use crate::gates::coverage::model::{FileCoverage, Format, ParseError, ParsedReport, ReportFile};
+use crate::gates::coverage::model::{
+    FileCoverage, Format, MAX_LINE, ParseError, ParsedReport, ReportFile,
+};
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -75,6 +77,12 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
             pos(start).zip(pos(end)).ok_or_else(bad)?;
         if file.is_empty() || start_line == 0 || end_line < start_line {
             return Err(bad());
+        }
+        if end_line > MAX_LINE {
+            return Err(ParseError::at(
+                n,
+                format!("line {end_line} is beyond any real source file (at most {MAX_LINE})"),
+            ));
         }
         let block = Block {
             start_line,

@@ -11,7 +11,7 @@
 
 use super::json;
 use crate::gates::coverage::model::{
-    BranchCount, FileCoverage, Format, ParseError, ParsedReport, ReportFile,
+    BranchCount, FileCoverage, Format, MAX_LINE, ParseError, ParsedReport, ReportFile,
 };
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
@@ -54,8 +54,11 @@ impl<'de> Deserialize<'de> for Segment {
                     .ok_or_else(|| de::Error::invalid_length(4, &self))?;
                 let gap: bool = seq.next_element()?.unwrap_or(false);
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                let line = json::line(line)
-                    .ok_or_else(|| de::Error::custom("segment line must be a positive integer"))?;
+                let line = json::line(line).filter(|&l| l <= MAX_LINE).ok_or_else(|| {
+                    de::Error::custom(format!(
+                        "segment line must be a positive integer up to {MAX_LINE}"
+                    ))
+                })?;
                 Ok(Segment {
                     line,
                     count: json::count(count),
@@ -95,7 +98,9 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
         .map_err(|e| json::error(&e, "an llvm-cov export {\"data\": [{\"files\": [...]}]}"))?;
     let mut report = ParsedReport::new(Format::LlvmCov);
     for export in top.data {
-        for file in export.files {
+        for mut file in export.files {
+            // llvm writes segments in order; sort (stably) in case a tool did not.
+            file.segments.sort_by_key(|s| s.line);
             let mut coverage = line_coverage(&file.segments);
             let mut per_line: BTreeMap<u32, BranchCount> = BTreeMap::new();
             for b in &file.branches {
@@ -159,6 +164,8 @@ fn line_coverage(segments: &[Segment]) -> FileCoverage {
             && !wrapped.is_some_and(|w| w.has_count)
         {
             line = segments[i].line;
+        } else if line == last_line {
+            break;
         } else {
             line += 1;
         }
