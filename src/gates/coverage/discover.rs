@@ -66,13 +66,11 @@ fn walk(root: &Path, dir: &Path, globs: &Globs, out: &mut Vec<PathBuf>, depth: u
             if !SKIP_DIRS.iter().any(|s| name == *s) {
                 walk(root, &path, globs, out, depth + 1);
             }
-        } else if kind.is_file() {
-            if let Ok(rel) = path.strip_prefix(root) {
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                if globs.matches(&rel) {
-                    out.push(path);
-                }
-            }
+        } else if kind.is_file()
+            && let Ok(rel) = path.strip_prefix(root)
+            && globs.matches(&rel.to_string_lossy().replace('\\', "/"))
+        {
+            out.push(path);
         }
     }
 }

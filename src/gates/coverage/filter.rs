@@ -43,10 +43,10 @@ impl Globs {
             builder.add(glob);
             // `dir/**` should also match files directly in `dir`, and a
             // pattern without `/` matches the file name anywhere, as in .gitignore.
-            if !p.contains('/') {
-                if let Ok(g) = Glob::new(&format!("**/{p}")) {
-                    builder.add(g);
-                }
+            if !p.contains('/')
+                && let Ok(g) = Glob::new(&format!("**/{p}"))
+            {
+                builder.add(g);
             }
         }
         Ok(Globs {

@@ -76,10 +76,10 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
                 _ => {}
             },
             Node::Close { name } => {
-                if name == "file" {
-                    if let Some(f) = file.take() {
-                        report.files.push(f);
-                    }
+                if name == "file"
+                    && let Some(f) = file.take()
+                {
+                    report.files.push(f);
                 }
             }
             Node::Text(_) => {}

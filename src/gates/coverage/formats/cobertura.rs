@@ -81,10 +81,11 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
                         &mut c.lines
                     };
                     target.add_line(number, hits);
-                    if methods_depth == 0 && branch.as_deref().is_some_and(|b| b.trim() == "true") {
-                        if let Some(count) = cond.as_deref().and_then(parse_condition) {
-                            target.add_branches(number, count);
-                        }
+                    if methods_depth == 0
+                        && branch.as_deref().is_some_and(|b| b.trim() == "true")
+                        && let Some(count) = cond.as_deref().and_then(parse_condition)
+                    {
+                        target.add_branches(number, count);
                     }
                 }
                 _ => {}
