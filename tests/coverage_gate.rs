@@ -270,3 +270,75 @@ fn a_report_listing_the_file_but_not_the_line_does_not_cover_it() {
         8
     );
 }
+
+#[test]
+fn total_drop_against_a_base_report_fails_beyond_max_drop() {
+    let repo = repo_with_added_function();
+    repo.write(".shipgate.yml", "gates:\n  coverage:\n    max_drop: 1.0\n");
+    repo.write("base.info", lcov(&[(1, 3), (2, 3)]));
+    repo.write(
+        "head.info",
+        lcov(&[(1, 3), (2, 3), (5, 2), (6, 2), (7, 2), (8, 0), (9, 2)]),
+    );
+    let run = repo.shipgate(&[
+        "coverage",
+        "--report",
+        "head.info",
+        "--base-report",
+        "base.info",
+        "--target",
+        "main",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let out = run.json();
+    assert_eq!(out["metrics"]["base_total"]["percent"], 100.0);
+    assert_eq!(out["metrics"]["total_change_points"], -14.29);
+    let dropped = out["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "total-coverage-dropped")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        dropped["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("dropped 14.29 points (from 100.00% to 85.71%)")),
+        "{dropped}"
+    );
+}
+
+#[test]
+fn min_changed_lines_exempts_tiny_changes_and_exclude_removes_files() {
+    let repo = repo_with_added_function();
+    repo.write(
+        ".shipgate.yml",
+        "gates:\n  coverage:\n    min_patch: 100\n    min_changed_lines: 10\n",
+    );
+    repo.write("l.info", lcov(&[(5, 1), (6, 1), (7, 1), (8, 0), (9, 1)]));
+    let run = repo.shipgate(&[
+        "coverage", "--report", "l.info", "--target", "main", "--format", "json",
+    ]);
+    assert_eq!(
+        run.code, 0,
+        "5 added executable lines < 10: exempt: {run:?}"
+    );
+    assert!(
+        run.json()["notes"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("min_changed_lines")))
+    );
+    repo.write(
+        ".shipgate.yml",
+        "gates:\n  coverage:\n    min_patch: 100\n    exclude: [\"src/**\"]\n",
+    );
+    let run = repo.shipgate(&[
+        "coverage", "--report", "l.info", "--target", "main", "--format", "json",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["metrics"]["patch"]["total"], 0);
+}

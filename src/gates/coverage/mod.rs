@@ -434,3 +434,26 @@ fn load(
     }
     Ok(loaded)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    #[test]
+    fn every_config_key_parses_and_unknown_keys_name_their_line() {
+        let text = "gates:\n  coverage:\n    reports: [\"**/lcov.info\"]\n    base_reports: [base/lcov.info]\n    optional: true\n    min_patch: 80\n    min_total: 60.5\n    max_drop: 0.5\n    min_changed_lines: 5\n    include: [\"src/**\"]\n    exclude: [\"**/generated/**\"]\n    no_data_expected: [\"scripts/**\"]\n    path_map:\n      - {from: /opt/app/, to: services/app/}\n    thresholds:\n      - paths: [\"src/payments/**\"]\n        min_patch: 95\n    rules:\n      uncovered-added-lines: notice\n";
+        let config = Config::parse(text, "c.yml").expect("parses");
+        let c = &config.gates.coverage;
+        assert_eq!(c.min_patch, Some(80.0));
+        assert_eq!(c.thresholds[0].min_patch, Some(95.0));
+        assert_eq!(c.path_map[0].to, "services/app/");
+        let err = Config::parse(
+            "gates:\n  coverage:\n    thresholds:\n      - paths: [a]\n        min_pach: 95\n",
+            "c.yml",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(err.starts_with("c.yml:5"), "{err}");
+    }
+}
