@@ -30,7 +30,8 @@ cd "$DIR/repo"
 run() {
   local times=() mems=() t m
   for _ in $(seq "$RUNS"); do
-    read -r t m < <( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -o "$DIR/time.txt" -f "%e %M" "$@" >/dev/null 2>&1 || true
+    read -r t m < <(tail -1 "$DIR/time.txt")
     times+=("$t"); mems+=("$m")
   done
   local med

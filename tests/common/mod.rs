@@ -82,7 +82,8 @@ impl TestRepo {
 
     /// Read the JSON report a check wrote (default path).
     pub fn report(&self) -> serde_json::Value {
-        let text = std::fs::read_to_string(self.path().join("shipgate-report.json")).expect("report");
+        let text =
+            std::fs::read_to_string(self.path().join("shipgate-report.json")).expect("report");
         serde_json::from_str(&text).expect("report json")
     }
 }
@@ -96,13 +97,18 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 }
 
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
@@ -116,10 +122,24 @@ pub fn shipgate_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(bin());
     cmd.args(args).current_dir(dir);
     for var in [
-        "GITHUB_ACTIONS", "GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "GITHUB_SHA", "GITHUB_TOKEN",
-        "GITHUB_REPOSITORY", "GITHUB_API_URL", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITLAB_CI",
-        "CI_MERGE_REQUEST_IID", "CI_MERGE_REQUEST_DIFF_BASE_SHA", "CI_COMMIT_SHA", "CI_JOB_TOKEN",
-        "CI_API_V4_URL", "CI_PROJECT_ID", "SHIPGATE_SIGNING_KEY", "NO_COLOR",
+        "GITHUB_ACTIONS",
+        "GITHUB_EVENT_PATH",
+        "GITHUB_EVENT_NAME",
+        "GITHUB_SHA",
+        "GITHUB_TOKEN",
+        "GITHUB_REPOSITORY",
+        "GITHUB_API_URL",
+        "GITHUB_OUTPUT",
+        "GITHUB_STEP_SUMMARY",
+        "GITLAB_CI",
+        "CI_MERGE_REQUEST_IID",
+        "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+        "CI_COMMIT_SHA",
+        "CI_JOB_TOKEN",
+        "CI_API_V4_URL",
+        "CI_PROJECT_ID",
+        "SHIPGATE_SIGNING_KEY",
+        "NO_COLOR",
     ] {
         cmd.env_remove(var);
     }

@@ -29,9 +29,23 @@ pub fn walk(
 ) -> Result<(), ParseError> {
     let mut reader = Reader::from_reader(bytes);
     reader.config_mut().trim_text(false);
+    let (mut counted_upto, mut counted_lines) = (0usize, 1u64);
     loop {
         let before = reader.buffer_position();
-        let line_here = || line_of(bytes, before);
+        // Count newlines incrementally (once over the whole input), so that
+        // asking for the line of every element stays linear.
+        let upto = usize::try_from(before)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        if upto > counted_upto {
+            counted_lines += bytes[counted_upto..upto]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            counted_upto = upto;
+        }
+        let line_now = counted_lines;
+        let line_here = move || line_now;
         let event = reader.read_event().map_err(|e| {
             let pos = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
             ParseError::at(line_of(bytes, pos as u64), format!("malformed XML: {e}"))
