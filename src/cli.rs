@@ -119,6 +119,8 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::gates::openapi::standalone::OpenapiCommand,
     },
+    /// Coverage gate alone: line coverage of added lines (and total) from coverage reports.
+    Coverage(crate::gates::coverage::standalone::CoverageArgs),
     /// Build a demo repository whose change trips the gates, and check it.
     Demo {
         /// Where to create the demo repository (default: a temporary directory, removed afterwards).
@@ -291,6 +293,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Avro(cmd) => crate::gates::avro::standalone::run(cmd),
         Command::Openapi { command } => crate::gates::openapi::standalone::run(command),
         Command::Migrations { command } => crate::gates::migrations::cli::run(command),
+        Command::Coverage(args) => crate::gates::coverage::standalone::run(args),
     }
 }
 
@@ -320,6 +323,7 @@ fn check_cmd(args: CheckArgs) -> anyhow::Result<u8> {
         policy_from: args.policy_from,
         inputs: crate::gates::GateInputs {
             coverage_reports: args.coverage,
+            ..Default::default()
         },
         ..args.revs.into_options()
     };

@@ -145,6 +145,7 @@ pub fn run(dir: Option<&Path>) -> anyhow::Result<u8> {
         target: Some("main".into()),
         inputs: crate::gates::GateInputs {
             coverage_reports: vec![root.join("coverage/lcov.info")],
+            ..Default::default()
         },
         ..CheckOptions::default()
     };

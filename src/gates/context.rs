@@ -14,6 +14,12 @@ use std::sync::Mutex;
 pub struct GateInputs {
     /// Coverage reports (`--coverage FILE`, repeatable).
     pub coverage_reports: Vec<PathBuf>,
+    /// Coverage reports of the base commit (`shipgate coverage --base-report`).
+    pub coverage_base_reports: Vec<PathBuf>,
+    /// `shipgate coverage --min-patch`: overrides gates.coverage.min_patch.
+    pub coverage_min_patch: Option<f64>,
+    /// `shipgate coverage --min-total`: overrides gates.coverage.min_total.
+    pub coverage_min_total: Option<f64>,
 }
 
 /// A file a gate read, recorded for the signed report's subjects.
