@@ -109,6 +109,16 @@ pub enum Command {
     },
     /// Publish a report made by another job (the fork-safe `workflow_run` split).
     Publish(crate::publish::handover::HandoverArgs),
+    /// Scan for secrets outside a change: directories (tree mode) or git history.
+    Secrets(crate::gates::secrets::cli::SecretsArgs),
+    /// Avro schema compatibility outside a change (`shipgate avro check OLD.avsc NEW.avsc --mode FULL`).
+    #[command(subcommand)]
+    Avro(crate::gates::avro::standalone::AvroCommand),
+    /// Compare OpenAPI/Swagger specs on disk (`openapi diff OLD NEW`, `openapi changelog OLD NEW`).
+    Openapi {
+        #[command(subcommand)]
+        command: crate::gates::openapi::standalone::OpenapiCommand,
+    },
     /// Build a demo repository whose change trips the gates, and check it.
     Demo {
         /// Where to create the demo repository (default: a temporary directory, removed afterwards).
@@ -278,6 +288,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Publish(args) => crate::publish::handover::run(args),
         Command::Demo { dir } => crate::demo::run(dir.as_deref()),
         Command::Migrations { command } => crate::gates::migrations::cli::run(command),
+        Command::Secrets(args) => crate::gates::secrets::cli::run(args),
+        Command::Avro(cmd) => crate::gates::avro::standalone::run(cmd),
+        Command::Openapi { command } => crate::gates::openapi::standalone::run(command),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod finding;
 pub mod gates;
+pub mod glob;
 pub mod platform;
 pub mod publish;
 pub mod report;

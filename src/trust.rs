@@ -213,6 +213,9 @@ pub fn load(
                 diff_configs(&base_config, head_config, name, &mut run);
             }
             diff_codeowners(repo, changes, &mut run)?;
+            if let Some(path) = base_config.gates.secrets.baseline.as_deref() {
+                diff_baseline(repo, changes, path, &mut run)?;
+            }
             Ok(LoadedPolicy {
                 config: base_config,
                 info: PolicyInfo {
@@ -598,6 +601,51 @@ fn diff_codeowners(repo: &Repo, changes: &ChangeSet, run: &mut GateRun) -> anyho
         }
         push_changes(run, path, path, list);
     }
+    Ok(())
+}
+
+/// A secrets baseline edited by the change: entries it adds would silence
+/// findings, so they are a weakening (applied only once merged).
+fn diff_baseline(
+    repo: &Repo,
+    changes: &ChangeSet,
+    path: &str,
+    run: &mut GateRun,
+) -> anyhow::Result<()> {
+    use crate::gates::secrets::suppress::Baseline;
+    if changes.file(path).is_none() {
+        return Ok(());
+    }
+    let parse = |bytes: Option<Vec<u8>>| -> BTreeSet<String> {
+        bytes
+            .and_then(|b| Baseline::parse(&b, path).ok())
+            .map(|b| b.fingerprints().into_iter().map(String::from).collect())
+            .unwrap_or_default()
+    };
+    let base = parse(repo.read(&changes.base, path.as_bytes())?);
+    let head = parse(repo.read(&changes.head, path.as_bytes())?);
+    let added = head.difference(&base).count();
+    let removed = base.difference(&head).count();
+    let mut list: Vec<Change> = Vec::new();
+    if added > 0 {
+        list.push((
+            true,
+            format!(
+                "adds {added} baseline entr{}",
+                if added == 1 { "y" } else { "ies" }
+            ),
+        ));
+    }
+    if removed > 0 {
+        list.push((
+            false,
+            format!(
+                "removes {removed} baseline entr{}",
+                if removed == 1 { "y" } else { "ies" }
+            ),
+        ));
+    }
+    push_changes(run, path, path, list);
     Ok(())
 }
 

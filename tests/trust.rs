@@ -203,3 +203,84 @@ fn local_runs_and_explicit_config_use_the_working_tree() {
         "warning"
     );
 }
+
+fn findings_of(report: &serde_json::Value, gate: &str) -> Vec<serde_json::Value> {
+    report["gates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|g| g["gate"] == gate)
+        .flat_map(|g| g["findings"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn pr_cannot_allow_its_own_secret_with_an_inline_comment() {
+    use shipgate::gates::secrets::synth::{self, Rng};
+    let token = synth::github(&mut Rng::new(7), 'p');
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n");
+    repo.commit("base");
+    repo.branch("feature");
+    repo.write("app.env", format!("\nTOKEN={token} # shipgate:allow\n"));
+    repo.commit("leak, allowed by itself");
+    let run = check_as_pr(&repo);
+    assert_eq!(run.code, 1, "{run:?}");
+    let report = run.json();
+    let secrets = findings_of(&report, "secrets");
+    assert_eq!(secrets.len(), 1, "the finding stands: {report:#}");
+    let policy = findings_of(&report, "policy");
+    assert_eq!(
+        policy[0]["rule"], "suppression-added-without-review",
+        "{policy:#?}"
+    );
+    assert_eq!(policy[0]["location"]["path"], "app.env");
+    assert_eq!(policy[0]["location"]["start_line"], 2);
+    assert!(!run.stdout.contains(&token));
+
+    // A repository that reviews suppressions may honour them: here, unconditionally.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write(
+        ".shipgate.yml",
+        "policy:\n  allow_inline_suppressions: always\n",
+    );
+    repo.commit("allow inline suppressions");
+    repo.git(&["checkout", "-q", "feature"]);
+    repo.git(&["rebase", "-q", "main"]);
+    let run = check_as_pr(&repo);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(findings_of(&run.json(), "secrets").is_empty());
+}
+
+#[test]
+fn pr_cannot_baseline_its_own_secret_until_merged() {
+    use shipgate::gates::secrets::synth::{self, Rng};
+    let token = synth::github(&mut Rng::new(8), 'p');
+    let repo = TestRepo::new();
+    repo.write(
+        ".shipgate.yml",
+        "gates:\n  secrets:\n    baseline: .secrets-baseline.json\n",
+    );
+    repo.write(
+        ".secrets-baseline.json",
+        "{\"version\": 1, \"findings\": []}\n",
+    );
+    repo.commit("base");
+    repo.branch("feature");
+    repo.write("app.env", format!("TOKEN={token}\n"));
+    let run = repo.shipgate(&["secrets", "baseline", "--output", ".secrets-baseline.json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    repo.commit("leak, and baseline it");
+    let run = check_as_pr(&repo);
+    assert_eq!(run.code, 1, "the target branch's baseline judges: {run:?}");
+    let report = run.json();
+    assert_eq!(findings_of(&report, "secrets").len(), 1);
+    let titles = findings_of(&report, "policy")
+        .iter()
+        .map(|f| f["title"].as_str().unwrap_or_default().to_string())
+        .collect::<Vec<_>>();
+    assert!(
+        titles.iter().any(|t| t.contains("adds 1 baseline entry")),
+        "{titles:?}"
+    );
+}

@@ -129,6 +129,9 @@ pub enum AuthScheme {
     GitlabPrivateToken,
     /// `JOB-TOKEN: TOKEN` (GitLab's CI_JOB_TOKEN).
     GitlabJobToken,
+    /// `Authorization: Basic base64(TOKEN)`, the token being `user:password`
+    /// (Confluent Schema Registry API keys).
+    Basic,
 }
 
 /// Why a call did not succeed.
@@ -342,6 +345,11 @@ impl Api {
             }
             Some((AuthScheme::GitlabJobToken, token)) => {
                 builder = builder.header("JOB-TOKEN", token.as_str());
+            }
+            Some((AuthScheme::Basic, token)) => {
+                use base64::Engine as _;
+                let encoded = base64::engine::general_purpose::STANDARD.encode(token.as_bytes());
+                builder = builder.header("Authorization", format!("Basic {encoded}"));
             }
             None => {}
         }

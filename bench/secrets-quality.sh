@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Quality on real text: plant the synthetic credentials of every covered
+# format into copies of real source files, scan, and score.
+#   recall      = planted secrets reported at their file and line by their rule
+#   false finds = findings on unplanted lines, per 50 MB, with findings that are
+#                 real key material (PEM private keys in test data) counted apart
+# Usage: SHIPGATE=target/release/shipgate bench/secrets-quality.sh SOURCE_DIR [MB] [SEED]
+#   SOURCE_DIR: any tree of real text (e.g. a checkout of several projects)
+set -euo pipefail
+bin="${SHIPGATE:-target/release/shipgate}"
+src="${1:?usage: bench/secrets-quality.sh SOURCE_DIR [MB] [SEED]}"
+mb="${2:-100}"
+seed="${3:-7}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+"$bin" secrets gen-corpus "$work/corpus" >/dev/null
+
+python3 - "$bin" "$src" "$mb" "$seed" "$work" <<'PY'
+import json, os, random, shutil, subprocess, sys
+bin, src, mb, seed, work = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+rng = random.Random(seed)
+corpus = os.path.join(work, "corpus")
+expected = json.load(open(os.path.join(corpus, "expected.json")))
+# The secret-bearing lines of the positives (line 4 of each wrapped file; whole text for multi-line ones).
+plants = []
+for name, rule in sorted(expected.items()):
+    if rule is None:
+        continue
+    text = open(os.path.join(corpus, name)).read()
+    lines = text.splitlines()
+    block = lines[3] if len(lines) == 5 and lines[0].startswith("# service") else text.rstrip("\n")
+    plants.append((rule, block))
+# Copy real text files until `mb` megabytes.
+files = []
+for d, dirs, fs in os.walk(src):
+    dirs[:] = [x for x in dirs if x != ".git"]
+    for f in fs:
+        p = os.path.join(d, f)
+        # Ignore files would hide planted secrets from tree mode.
+        if os.path.islink(p) or not os.path.isfile(p) or f in (".gitignore", ".ignore"):
+            continue
+        files.append(p)
+files.sort()
+rng.shuffle(files)
+tree = os.path.join(work, "tree")
+total, chosen = 0, []
+for p in files:
+    try:
+        data = open(p, "rb").read()
+    except OSError:
+        continue
+    if b"\0" in data[:8192] or len(data) > 2_000_000:
+        continue
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        continue
+    rel = os.path.relpath(p, src)
+    dst = os.path.join(tree, rel)
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    open(dst, "wb").write(data)
+    chosen.append(rel)
+    total += len(data)
+    if total >= mb * 1e6:
+        break
+# Plant each format twice, in random files at random line boundaries (3 planted per file at most).
+planted = {}  # (path, line) -> rule
+height = {}  # (path, line) -> lines in the planted block
+targets = rng.sample(chosen, min(len(chosen), 2 * len(plants)))
+for i, (rule, block) in enumerate(plants * 2):
+    rel = targets[i % len(targets)]
+    path = os.path.join(tree, rel)
+    lines = open(path, encoding="utf-8").read().split("\n")
+    at = rng.randrange(0, len(lines))
+    lines[at:at] = block.split("\n")
+    # Earlier plants in this file below `at` move down.
+    moved = {}
+    for (p, l), r in planted.items():
+        if p == rel and l >= at + 1:
+            moved[(p, l)] = (p, l + block.count("\n") + 1)
+    for old, new in moved.items():
+        planted[new] = planted.pop(old)
+        height[new] = height.pop(old)
+    planted[(rel, at + 1)] = rule
+    height[(rel, at + 1)] = block.count("\n") + 1
+    open(path, "w", encoding="utf-8").write("\n".join(lines))
+cfg = os.path.join(work, "cfg.yml")
+open(cfg, "w").write("gates:\n  secrets:\n    max_file_bytes: 100000000\n")
+out = subprocess.run([bin, "secrets", "scan", ".", "--format", "json", "--config", cfg],
+                     cwd=tree, capture_output=True, text=True)
+doc = json.loads(out.stdout)
+found = {}
+for f in doc["findings"]:
+    loc = f["location"]
+    found.setdefault((loc["path"], loc["start_line"]), set()).add(f["rule"])
+hit = 0
+missed = []
+for (p, l), rule in planted.items():
+    # A multi-line block's secret is on a later line of the block.
+    ok = any(rule in found.get((p, l + k), set()) for k in range(height[(p, l)]))
+    hit += ok
+    if not ok:
+        missed.append((rule, p, l))
+planted_lines = {(p, l + k) for (p, l) in planted for k in range(height[(p, l)])}
+extra = [(p, l, r) for (p, l), rs in found.items() for r in rs if (p, l) not in planted_lines]
+keys = [e for e in extra if e[2] == "private-key"]
+other = [e for e in extra if e[2] != "private-key"]
+mbs = total / 1e6
+print(f"corpus: {mbs:.1f} MB of real text in {len(chosen)} files, {len(planted)} planted secrets of {len(plants)} formats (x2)")
+print(f"recall: {hit}/{len(planted)} = {100.0 * hit / max(1, len(planted)):.1f}%")
+print(f"findings on unplanted lines: {len(other)} ({len(other) / mbs * 50:.2f} per 50 MB), plus {len(keys)} private keys present in the source (real key material, e.g. test keys)")
+for m in missed:
+    print("  missed:", *m)
+for e in other:
+    print("  unplanted:", *e)
+PY

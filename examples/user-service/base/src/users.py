@@ -1,0 +1,2 @@
+def display_name(user):
+    return user.get("displayName") or user["email"]

@@ -1,0 +1,189 @@
+//! The versioning and deprecation policy: breaking changes need a MAJOR bump
+//! of `info.version` (or a new `/vN` URI version), sunset dates are dates,
+//! and today's date for comparing them. Not for: detecting changes (`diff`).
+
+use super::diff::Change;
+use super::model::Spec;
+use crate::finding::{Severity, Side};
+use crate::gates::openapi::tree::Node;
+
+/// A sunset date as written in the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sunset {
+    /// `YYYY-MM-DD`.
+    Date(String),
+    /// Not a date (kept for the message).
+    Invalid(String),
+}
+
+/// The sunset of a node (operation, path item, parameter) under `extension`.
+pub fn sunset_of(node: &Node, extension: &str) -> Option<Sunset> {
+    let raw = node.get(extension)?.display();
+    Some(match parse_date(&raw) {
+        Some(d) => Sunset::Date(d),
+        None => Sunset::Invalid(raw),
+    })
+}
+
+/// `2026-03-01`, `2026-03-01T00:00:00Z` → `2026-03-01`.
+pub fn parse_date(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let date = raw.get(..10)?;
+    let rest = &raw[10..];
+    if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with(' ')) {
+        return None;
+    }
+    let b = date.as_bytes();
+    let digits = |r: std::ops::Range<usize>| r.into_iter().all(|i| b[i].is_ascii_digit());
+    if !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)) {
+        return None;
+    }
+    let month: u32 = date[5..7].parse().ok()?;
+    let day: u32 = date[8..10].parse().ok()?;
+    ((1..=12).contains(&month) && (1..=31).contains(&day)).then(|| date.to_string())
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`; `SHIPGATE_TODAY` overrides it (for tests and replays).
+pub fn today() -> String {
+    if let Ok(t) = std::env::var("SHIPGATE_TODAY")
+        && let Some(d) = parse_date(&t)
+    {
+        return d;
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Rules about following the deprecation/stability process rather than about
+/// the wire contract: a major bump does not excuse them.
+pub fn is_policy_rule(id: &str) -> bool {
+    [
+        "sunset-missing",
+        "sunset-parse",
+        "sunset-invalid",
+        "sunset-deleted",
+        "changed-too-small",
+        "invalid-stability-level",
+        "stability-decreased",
+    ]
+    .iter()
+    .any(|s| id.ends_with(s))
+}
+
+/// The major number of a version string (`v2.3.1` → 2).
+pub fn major(version: &str) -> Option<u64> {
+    let v = version.trim().trim_start_matches(['v', 'V']);
+    let digits: String = v.chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits.parse().ok()
+}
+
+/// The highest `/vN/` version segment across a spec's paths (`/v2/users` → 2).
+pub fn uri_major(spec: &Spec<'_>) -> Option<u64> {
+    spec.paths
+        .values()
+        .filter_map(|p| {
+            p.template.split('/').find_map(|seg| {
+                seg.strip_prefix('v')
+                    .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+                    .and_then(|n| n.parse().ok())
+            })
+        })
+        .max()
+}
+
+/// Apply the versioning policy to one spec pair's changes: when there are
+/// breaking changes, either the major version increased (they are re-levelled
+/// to warnings and a notice says why) or an `api-major-version-not-bumped`
+/// error is added at `info.version`.
+pub fn apply_versioning(changes: &mut Vec<Change>, base: &Spec<'_>, head: &Spec<'_>) {
+    let is_breaking = |c: &Change| c.severity == Severity::Error && !is_policy_rule(&c.rule);
+    let breaking = changes.iter().filter(|c| is_breaking(c)).count();
+    if breaking == 0 {
+        return;
+    }
+    let bv = base.version.as_ref().map(|(v, _)| v.as_str()).unwrap_or("");
+    let hv = head.version.as_ref().map(|(v, _)| v.as_str()).unwrap_or("");
+    let info_bump = matches!((major(bv), major(hv)), (Some(b), Some(h)) if h > b);
+    let uri_bump = matches!((uri_major(base), uri_major(head)), (Some(b), Some(h)) if h > b);
+    let (path, line) = head.place(head.version.as_ref().map(|(_, l)| *l).unwrap_or(head.info));
+    if info_bump || uri_bump {
+        for c in changes.iter_mut().filter(|c| is_breaking(c)) {
+            c.severity = Severity::Warning;
+        }
+        let how = if info_bump {
+            format!("info.version went from {bv} to {hv}")
+        } else {
+            "the URI version (/vN) increased".to_string()
+        };
+        changes.push(Change {
+            rule: "api-version-major-bumped".into(),
+            severity: super::rules::level("api-version-major-bumped"),
+            side: Side::Head,
+            path: path.to_string(),
+            line,
+            subjects: vec!["info.version".into()],
+            detail: format!(
+                "{how}: {breaking} breaking change(s) are allowed and reported as warnings"
+            ),
+            key: "info.version|major-bumped".into(),
+        });
+    } else {
+        changes.push(Change {
+            rule: "api-major-version-not-bumped".into(),
+            severity: super::rules::level("api-major-version-not-bumped"),
+            side: Side::Head,
+            path: path.to_string(),
+            line,
+            subjects: vec!["info.version".into()],
+            detail: format!(
+                "{breaking} breaking change(s) but info.version went from `{bv}` to `{hv}` without a major bump"
+            ),
+            key: "info.version|not-bumped".into(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_strictly() {
+        assert_eq!(parse_date("2026-03-01").as_deref(), Some("2026-03-01"));
+        assert_eq!(
+            parse_date("2026-03-01T10:00:00Z").as_deref(),
+            Some("2026-03-01")
+        );
+        assert_eq!(parse_date("next spring"), None);
+        assert_eq!(parse_date("2026-13-01"), None);
+        assert_eq!(parse_date("2026-03-011"), None);
+    }
+
+    #[test]
+    fn civil_dates_and_majors() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_000), (2024, 10, 4));
+        assert_eq!(major("v2.3.1"), Some(2));
+        assert_eq!(major("10.0"), Some(10));
+        assert_eq!(major("beta"), None);
+    }
+}

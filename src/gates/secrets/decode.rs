@@ -1,0 +1,200 @@
+//! One level of decoding: base64 runs (standard or URL-safe, 40+ characters)
+//! that decode to text are scanned again with the specific rules, so that a
+//! `TLS_KEY=LS0tLS1CRUdJTi...` (a base64 PEM) or a token hidden in a
+//! base64-encoded config is still found. Generic rules do not run on decoded
+//! text (too little context to be sure), and runs that a rule already
+//! matched directly (JWT parts, AWS secret keys) are not decoded.
+//! Not for: archives or nested encodings (one level only, where cheap).
+
+use super::engine::{Engine, RawMatch};
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+/// A secret found inside a base64 run.
+pub struct Decoded {
+    /// The rule that matched the decoded text.
+    pub rule: usize,
+    /// The encoded run's byte span in the scanned text.
+    pub start: usize,
+    pub end: usize,
+    /// The decoded secret (redacted by the caller, never stored).
+    pub secret: Vec<u8>,
+}
+
+/// Runs longer than this are not decoded (large embedded files).
+const MAX_RUN: usize = 1 << 20;
+
+/// Bytes of the base64 alphabets (standard and URL-safe).
+const fn base64_bytes() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'-' || c == b'_';
+        b += 1;
+    }
+    t
+}
+
+static BASE64_BYTE: [bool; 256] = base64_bytes();
+
+/// Shortest run worth decoding.
+const MIN_RUN: usize = 40;
+
+/// Maximal runs of `MIN_RUN` or more base64 characters (plus up to two `=`).
+/// Skips ahead like Boyer-Moore: if the byte `MIN_RUN - 1` ahead is not in
+/// the alphabet, no long run can start before it.
+fn base64_runs(text: &[u8]) -> Vec<(usize, usize)> {
+    let in_alphabet = |b: u8| BASE64_BYTE[usize::from(b)];
+    let n = text.len();
+    let mut out = Vec::new();
+    // Invariant: `i` is 0 or follows a byte outside the alphabet.
+    let mut i = 0;
+    while i + MIN_RUN <= n {
+        let probe = i + MIN_RUN - 1;
+        if !in_alphabet(text[probe]) {
+            i = probe + 1;
+            continue;
+        }
+        let mut start = probe;
+        while start > i && in_alphabet(text[start - 1]) {
+            start -= 1;
+        }
+        let mut end = probe + 1;
+        while end < n && in_alphabet(text[end]) {
+            end += 1;
+        }
+        if end - start < MIN_RUN {
+            i = end + 1;
+            continue;
+        }
+        let run_end = end;
+        while end < n && end - run_end < 2 && text[end] == b'=' {
+            end += 1;
+        }
+        out.push((start, end));
+        i = end;
+    }
+    out
+}
+
+fn decode(run: &[u8]) -> Option<Vec<u8>> {
+    let config =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let url_safe = run.iter().any(|&b| b == b'-' || b == b'_');
+    let engine = if url_safe {
+        GeneralPurpose::new(&base64::alphabet::URL_SAFE, config)
+    } else {
+        GeneralPurpose::new(&base64::alphabet::STANDARD, config)
+    };
+    let trimmed: &[u8] = {
+        let body = run
+            .strip_suffix(b"==")
+            .or_else(|| run.strip_suffix(b"="))
+            .unwrap_or(run);
+        // A trailing partial quantum of one character cannot decode: drop it.
+        if body.len() % 4 == 1 {
+            &body[..body.len() - 1]
+        } else {
+            body
+        }
+    };
+    engine.decode(trimmed).ok()
+}
+
+/// Mostly printable text (so not an image, a hash or ciphertext).
+fn is_text(bytes: &[u8]) -> bool {
+    let printable = bytes
+        .iter()
+        .filter(|&&b| b.is_ascii_graphic() || matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+        .count();
+    bytes.len() >= 20 && printable * 100 >= bytes.len() * 95
+}
+
+/// Secrets inside base64 runs of `text` that no direct match in `direct` covers.
+pub fn decoded_secrets(engine: &Engine, text: &[u8], direct: &[RawMatch]) -> Vec<Decoded> {
+    let mut out = Vec::new();
+    for (start, end) in base64_runs(text) {
+        if end - start > MAX_RUN || direct.iter().any(|m| m.start < end && start < m.end) {
+            continue;
+        }
+        let Some(decoded) = decode(&text[start..end]) else {
+            continue;
+        };
+        if !is_text(&decoded) {
+            continue;
+        }
+        for m in engine.scan(&decoded) {
+            if engine.rule(m.rule).generic {
+                continue;
+            }
+            out.push(Decoded {
+                rule: m.rule,
+                start,
+                end,
+                secret: decoded[m.start..m.end].to_vec(),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gates::secrets::synth::{self, B64, Rng};
+
+    fn b64(s: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    fn rules(text: &str) -> Vec<&'static str> {
+        let engine = Engine::global();
+        let direct = engine.scan(text.as_bytes());
+        decoded_secrets(engine, text.as_bytes(), &direct)
+            .iter()
+            .map(|d| engine.rule(d.rule).id)
+            .collect()
+    }
+
+    #[test]
+    fn runs_are_maximal_and_long_enough() {
+        let text = b"short abc== x AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=== y";
+        assert_eq!(base64_runs(text), vec![(14, 60)]);
+        assert!(base64_runs(&[b'A'; 39]).is_empty());
+        assert_eq!(base64_runs(&[b'A'; 40]), vec![(0, 40)]);
+        // Two runs, the second starting right after a separator.
+        let mut two = vec![b'a'; 45];
+        two.push(b' ');
+        two.extend([b'b'; 41]);
+        assert_eq!(base64_runs(&two), vec![(0, 45), (46, 87)]);
+    }
+
+    #[test]
+    fn base64_pem_and_tokens_are_found() {
+        let mut rng = Rng::new(40);
+        let pem = synth::pem_private_key(&mut rng, "");
+        assert_eq!(
+            rules(&format!("TLS_KEY={}\n", b64(&pem))),
+            vec!["private-key"]
+        );
+        let token = synth::github(&mut rng, 'p');
+        let config = format!("{{\"auth\": {{\"token\": \"{token}\"}}}}");
+        assert_eq!(
+            rules(&format!("config: {}\n", b64(&config))),
+            vec!["github-personal-access-token"]
+        );
+    }
+
+    #[test]
+    fn binary_hashes_and_plain_words_are_not() {
+        let mut rng = Rng::new(41);
+        // Random base64 (ciphertext, images, integrity hashes) decodes to binary.
+        assert!(rules(&format!("blob: {}\n", rng.string(B64, 120))).is_empty());
+        // Decoded text with a generic-looking assignment: generic rules do not run.
+        let cfg = b64("db_password = \"Zq8xLm2Vb7Rt4Kp9\"\nhost = db\n");
+        assert!(rules(&format!("data: {cfg}\n")).is_empty());
+        // Truncated and odd-length runs do not panic.
+        assert!(rules(&format!("x {}\n", &b64(&"y".repeat(60))[..41])).is_empty());
+    }
+}
