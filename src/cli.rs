@@ -287,10 +287,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         )),
         Command::Publish(args) => crate::publish::handover::run(args),
         Command::Demo { dir } => crate::demo::run(dir.as_deref()),
-        Command::Migrations { command } => crate::gates::migrations::cli::run(command),
         Command::Secrets(args) => crate::gates::secrets::cli::run(args),
         Command::Avro(cmd) => crate::gates::avro::standalone::run(cmd),
         Command::Openapi { command } => crate::gates::openapi::standalone::run(command),
+        Command::Migrations { command } => crate::gates::migrations::cli::run(command),
     }
 }
 
