@@ -333,3 +333,34 @@ fn allow_comments_added_by_the_change_are_not_honoured_by_default() {
     assert_eq!((found[0].0.as_str(), found[0].2), ("drop-column", 2));
     assert!(report.to_string().contains("not honoured"), "{report}");
 }
+
+#[test]
+fn configured_paths_choose_the_migrations() {
+    let repo = base_repo();
+    repo.write(
+        ".shipgate.yml",
+        "gates:\n  migrations:\n    paths: [\"schema/changes/**\"]\n",
+    );
+    repo.write(
+        "schema/changes/2024_add.sql",
+        "UPDATE orders SET note = '';\n",
+    );
+    repo.write("reports/monthly.sql", "DELETE FROM tmp_report;\n");
+    // Outside `paths`, even a Flyway-named file is not this gate's business.
+    repo.write("db/migration/V2__x.sql", "TRUNCATE orders;\n");
+    repo.commit("paths");
+    let run = repo.shipgate(&[
+        "check",
+        "--target",
+        "main",
+        "--gate",
+        "migrations",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let found = migration_findings(&run.json());
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].0, "update-without-where");
+    assert_eq!(found[0].1, "schema/changes/2024_add.sql");
+}

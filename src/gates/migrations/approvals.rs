@@ -9,7 +9,7 @@
 
 use super::rules::rule;
 use crate::finding::{Finding, Location, Severity};
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 
 rule!(
@@ -240,19 +240,6 @@ pub struct ApprovalInput<'a> {
     pub codeowners: Option<&'a CodeOwners>,
 }
 
-fn globset(patterns: &[String]) -> anyhow::Result<Option<GlobSet>> {
-    if patterns.is_empty() {
-        return Ok(None);
-    }
-    let mut builder = GlobSetBuilder::new();
-    for p in patterns {
-        let glob = Glob::new(p)
-            .map_err(|e| anyhow::anyhow!("gates.migrations.approvals: invalid glob `{p}`: {e}"))?;
-        builder.add(glob);
-    }
-    Ok(Some(builder.build()?))
-}
-
 /// Check every approval rule against the change.
 pub fn check(
     rules: &[ApprovalRule],
@@ -262,8 +249,10 @@ pub fn check(
     let mut out = Vec::new();
     let mut fetched: Option<Result<Vec<Approval>, String>> = None;
     for (i, rule) in rules.iter().enumerate() {
-        let set = globset(&rule.paths)?;
-        let matches = |p: &String| set.as_ref().is_none_or(|s| s.is_match(p));
+        // The same path globs as every other config key (`crate::glob`).
+        let matches = |p: &String| {
+            rule.paths.is_empty() || rule.paths.iter().any(|g| crate::glob::matches(g, p))
+        };
         let matched: Vec<&String> = input.paths.iter().filter(|p| matches(p)).collect();
         let mut groups_required = rule.require.clone();
         if rule.codeowners

@@ -21,7 +21,6 @@ use crate::gates::{Gate, GateContext, GateId, GateRun};
 use crate::rules::RuleInfo;
 use approvals::{ApprovalRule, ApprovalSource, Unverifiable};
 use detect::{Framework, Migration, Role};
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use hygiene::{ChangedMigration, HygieneConfig};
 use lint::{LintOptions, LintResult, SqlFinding, TxWrap};
 use serde::{Deserialize, Serialize};
@@ -171,20 +170,6 @@ fn to_finding(path: &str, f: &SqlFinding, seen: &mut BTreeMap<(String, String), 
     .with_help(f.help.clone())
 }
 
-fn globset(patterns: &[String]) -> anyhow::Result<Option<GlobSet>> {
-    if patterns.is_empty() {
-        return Ok(None);
-    }
-    let mut builder = GlobSetBuilder::new();
-    for p in patterns {
-        builder.add(
-            Glob::new(p)
-                .map_err(|e| anyhow::anyhow!("gates.migrations.paths: invalid glob `{p}`: {e}"))?,
-        );
-    }
-    Ok(Some(builder.build()?))
-}
-
 fn is_sql(path: &str) -> bool {
     let b = path.as_bytes();
     b.len() > 4 && b[b.len() - 4..].eq_ignore_ascii_case(b".sql")
@@ -237,7 +222,6 @@ pub fn run_with(
     source: Option<&dyn ApprovalSource>,
 ) -> anyhow::Result<GateRun> {
     let config = &ctx.config.gates.migrations;
-    let globs = globset(&config.paths)?;
     let head_files = ctx.repo.list_files(&ctx.changes.head)?;
     let base_files = ctx.repo.list_files(&ctx.changes.base)?;
     let head_set: BTreeSet<&str> = head_files.iter().map(String::as_str).collect();
@@ -287,12 +271,13 @@ pub fn run_with(
         let base = base_path
             .as_deref()
             .and_then(|p| detect::classify(p, base_text.as_deref(), config.framework, &base_plan));
-        let selected = match &globs {
-            Some(g) => {
-                head_path.as_deref().is_some_and(|p| g.is_match(p))
-                    || base_path.as_deref().is_some_and(|p| g.is_match(p))
+        let in_globs = |p: &str| config.paths.iter().any(|g| crate::glob::matches(g, p));
+        let selected = match config.paths.is_empty() {
+            false => {
+                head_path.as_deref().is_some_and(in_globs)
+                    || base_path.as_deref().is_some_and(in_globs)
             }
-            None => {
+            true => {
                 head.as_ref()
                     .is_some_and(|m| m.framework != Framework::Plain)
                     || base
