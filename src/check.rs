@@ -5,8 +5,11 @@
 
 use crate::changeset::{ChangeSet, Repo};
 use crate::ci::{CiEnv, PlatformKind};
-use crate::config::FailOn;
+use crate::config::{Config, FailOn, InlineSuppressions};
+use crate::finding::Side;
+use crate::gates::migrations::approvals::{ApprovalSource, all_groups_approved_at};
 use crate::gates::{GateContext, GateId, GateInputs, runner};
+use crate::platform::approvals;
 use crate::report::Report;
 use crate::trust::{self, PolicyFrom};
 use anyhow::{Context, bail};
@@ -86,6 +89,44 @@ pub fn open_change(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<(Repo, Cha
     Ok((repo, changes))
 }
 
+/// The `org/team` slugs whose membership decides approvals: the teams the
+/// migrations gate requires, and the teams in the policy side's CODEOWNERS.
+fn approval_teams(
+    repo: &Repo,
+    changes: &ChangeSet,
+    side: Side,
+    config: &Config,
+) -> anyhow::Result<Vec<String>> {
+    let mut teams: Vec<String> = config
+        .gates
+        .migrations
+        .approvals
+        .iter()
+        .flat_map(|rule| rule.require.iter().flat_map(|g| g.members()))
+        .filter(|m| m.contains('/'))
+        .map(|m| m.trim_start_matches('@').to_string())
+        .collect();
+    let commit = match side {
+        Side::Base => &changes.base,
+        Side::Head => &changes.head,
+    };
+    for path in trust::CODEOWNERS_PATHS {
+        if let Some(bytes) = repo.read(commit, path.as_bytes())? {
+            let owners = trust::parse_codeowners(&String::from_utf8_lossy(&bytes));
+            teams.extend(
+                owners
+                    .into_values()
+                    .flatten()
+                    .filter(|o| o.contains('/'))
+                    .map(|o| o.trim_start_matches('@').to_string()),
+            );
+        }
+    }
+    teams.sort();
+    teams.dedup();
+    Ok(teams)
+}
+
 /// Run the gates and build the report.
 pub fn run(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<Report> {
     let (repo, changes) = open_change(opts, ci)?;
@@ -106,8 +147,20 @@ pub fn run(opts: &CheckOptions, ci: &CiEnv) -> anyhow::Result<Report> {
     } else {
         opts.gates.clone()
     };
-    let ctx =
+    let teams = approval_teams(&repo, &changes, policy.side, config)?;
+    let source = approvals::from_ci(ci, teams, &|name| std::env::var(name).ok());
+    let cached = source.as_deref().map(approvals::Cached::new);
+    let mut ctx =
         GateContext::new(&repo, &changes, config, ci, &opts.inputs).with_policy_side(policy.side);
+    ctx.approvals = cached.as_ref().map(|c| c as &(dyn ApprovalSource + Sync));
+    if config.policy.allow_inline_suppressions == InlineSuppressions::Reviewed {
+        ctx.approved = cached
+            .as_ref()
+            .and_then(|c| c.approvals().ok())
+            .map(|list| {
+                all_groups_approved_at(&config.gates.migrations.approvals, &list, &changes.head)
+            });
+    }
     let gate_outcomes = runner::run_gates(&ctx, &selected);
     // The policy gate reports last-known facts: the config diff, and the
     // inline suppressions the gates met on lines this change added.

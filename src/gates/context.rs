@@ -55,6 +55,8 @@ pub struct GateContext<'a> {
     pub policy_side: Side,
     /// Whether the change has the approvals policy requires (None: unknown).
     pub approved: Option<bool>,
+    /// Who approved the PR/MR (GitHub reviews, GitLab approvals); `None` locally.
+    pub approvals: Option<&'a (dyn crate::gates::migrations::approvals::ApprovalSource + Sync)>,
     read_log: Mutex<Vec<InputFile>>,
     suppressions: Mutex<Vec<SuppressionAttempt>>,
 }
@@ -75,6 +77,7 @@ impl<'a> GateContext<'a> {
             inputs,
             policy_side: Side::Head,
             approved: None,
+            approvals: None,
             read_log: Mutex::new(Vec::new()),
             suppressions: Mutex::new(Vec::new()),
         }

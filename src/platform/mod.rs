@@ -9,6 +9,7 @@
 //! one call after another; a blocking client (ureq, rustls with one crypto
 //! provider) needs no async runtime and builds in a fraction of the time.
 
+pub mod approvals;
 pub mod github;
 pub mod gitlab;
 pub mod http;

@@ -115,6 +115,24 @@ impl ApproverGroup {
     }
 }
 
+/// Whether every group that `rules` require has an approval given on `head`
+/// (what a reviewed inline suppression needs: the change exactly as it is,
+/// approved by the migrations' reviewers). No rules: never.
+pub fn all_groups_approved_at(rules: &[ApprovalRule], approvals: &[Approval], head: &str) -> bool {
+    let current: Vec<&Approval> = approvals
+        .iter()
+        .filter(|a| a.commit.as_deref().is_none_or(|c| c == head))
+        .collect();
+    let mut any = false;
+    for group in rules.iter().flat_map(|r| &r.require) {
+        any = true;
+        if !current.iter().any(|a| group.satisfied_by(a)) {
+            return false;
+        }
+    }
+    any
+}
+
 /// When an approval entry applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]

@@ -87,7 +87,8 @@ impl Gate for MigrationsGate {
     }
 
     fn run(&self, ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
-        run_with(ctx, None)
+        let source = ctx.approvals.map(|s| s as &dyn ApprovalSource);
+        run_with(ctx, source)
     }
 }
 
