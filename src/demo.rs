@@ -14,6 +14,10 @@ fn base_files() -> Vec<(&'static str, String)> {
     vec![
         ("README.md", "# orders service (shipgate demo)\n".to_string()),
         (
+            ".shipgate.yml",
+            "# The orders team's policy (see `shipgate init` for every key).\ngates:\n  coverage:\n    min_patch: 80\n  migrations:\n    required_header: [Team, Risk, Rollback]\n    approval_unverifiable: warn\n    approvals:\n      - name: DBA + platform lead\n        require: [\"@acme/dba\", \"@acme/platform-lead\"]\n        when: dangerous\n".to_string(),
+        ),
+        (
             "api/openapi.yaml",
             "openapi: 3.0.3\ninfo:\n  title: Orders\n  version: 1.4.0\npaths:\n  /orders/{id}:\n    get:\n      operationId: getOrder\n      parameters:\n        - name: id\n          in: path\n          required: true\n          schema: {type: string}\n      responses:\n        '200':\n          description: the order\n          content:\n            application/json:\n              schema:\n                type: object\n                required: [id, total]\n                properties:\n                  id: {type: string}\n                  total: {type: number}\n  /orders/{id}/cancel:\n    post:\n      operationId: cancelOrder\n      parameters:\n        - name: id\n          in: path\n          required: true\n          schema: {type: string}\n      responses:\n        '204':\n          description: cancelled\n".to_string(),
         ),

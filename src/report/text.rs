@@ -120,7 +120,7 @@ pub fn render(report: &Report, style: Style) -> String {
             let _ = writeln!(out, "    {reason}");
         }
         for (name, value) in &gate.metrics {
-            let _ = writeln!(out, "    {name}: {value}");
+            let _ = writeln!(out, "    {name}: {}", metric(value));
         }
         for note in &gate.notes {
             let _ = writeln!(out, "    note: {note}");
@@ -161,6 +161,20 @@ pub fn render(report: &Report, style: Style) -> String {
         let _ = writeln!(out, "  - {reason}");
     }
     out
+}
+
+/// A metric for a terminal: scalars as they are; a small object on one line;
+/// a large object or list summarised (the report file has it whole).
+fn metric(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    if text.len() <= 120 {
+        return text;
+    }
+    match value {
+        serde_json::Value::Object(map) => format!("{{{} entries; see the report file}}", map.len()),
+        serde_json::Value::Array(list) => format!("[{} items; see the report file]", list.len()),
+        _ => format!("{}…", text.chars().take(117).collect::<String>()),
+    }
 }
 
 fn preview(items: &[String], max: usize) -> String {
