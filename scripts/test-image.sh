@@ -17,7 +17,7 @@ BUILDAH=(buildah --storage-driver vfs)
 
 echo "== static binary ($target)"
 cargo build --locked --release --target "$target" -q
-bin="target/$target/release/shipgate"
+bin="${CARGO_TARGET_DIR:-target}/$target/release/shipgate"
 file "$bin" | grep -Eq "statically linked|static-pie linked" || { echo "not a static binary: $(file "$bin")"; exit 1; }
 
 work=$(mktemp -d)
