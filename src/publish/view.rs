@@ -10,32 +10,8 @@ use crate::gates::{GateId, GateOutcome, GateStatus};
 use serde::Deserialize;
 use std::path::Path;
 
-/// The overall verdict, ordered `Pass < Fail < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    Fail,
-    Error,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "fail",
-            Verdict::Error => "error",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Verdict> {
-        match s {
-            "pass" => Some(Verdict::Pass),
-            "fail" => Some(Verdict::Fail),
-            "error" => Some(Verdict::Error),
-            _ => None,
-        }
-    }
-}
+/// The overall verdict (the report's own type).
+pub use crate::report::Verdict;
 
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct ToolView {

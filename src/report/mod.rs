@@ -7,7 +7,7 @@
 pub mod merge;
 pub mod policy;
 pub mod text;
-mod time;
+pub mod time;
 
 pub use policy::Verdict;
 

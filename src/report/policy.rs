@@ -4,8 +4,8 @@ use crate::config::OnGateError;
 use crate::gates::{GateOutcome, GateStatus};
 use serde::{Deserialize, Serialize};
 
-/// The run's verdict. Exit codes: pass 0, fail 1, error 2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The run's verdict, ordered `Pass < Fail < Error`. Exit codes: pass 0, fail 1, error 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
@@ -21,6 +21,15 @@ impl Verdict {
             Verdict::Pass => "pass",
             Verdict::Fail => "fail",
             Verdict::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Verdict> {
+        match s {
+            "pass" => Some(Verdict::Pass),
+            "fail" => Some(Verdict::Fail),
+            "error" => Some(Verdict::Error),
+            _ => None,
         }
     }
 
