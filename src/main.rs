@@ -3,7 +3,18 @@
 
 use std::process::ExitCode;
 
+/// `shipgate rules | head` must end quietly when the reader goes away, as other
+/// command-line tools do, instead of panicking on a broken pipe.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first in `main`, before any thread starts; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = shipgate::cli::parse();
     match shipgate::cli::run(cli) {
         Ok(code) => ExitCode::from(code),

@@ -274,3 +274,22 @@ fn demo_runs() {
     .expect("json");
     assert_valid_report(&report);
 }
+
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    // `shipgate rules | head -1`: the reader goes away after one line.
+    use std::io::Read;
+    let mut child = std::process::Command::new(common::bin())
+        .arg("rules")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = [0u8; 16];
+    let _ = child.stdout.as_mut().expect("stdout").read(&mut first);
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+}
