@@ -58,12 +58,8 @@ fn check_on_github(repo: &TestRepo, api: &str) -> common::Run {
 }
 
 fn rules(report: &serde_json::Value) -> Vec<(String, String)> {
-    report["gates"]
-        .as_array()
+    common::gate_findings(report, "migrations")
         .into_iter()
-        .flatten()
-        .filter(|g| g["gate"] == "migrations")
-        .flat_map(|g| g["findings"].as_array().cloned().unwrap_or_default())
         .map(|f| {
             (
                 f["rule"].as_str().unwrap_or_default().to_string(),

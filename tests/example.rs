@@ -57,12 +57,8 @@ fn statuses(report: &serde_json::Value) -> std::collections::BTreeMap<String, St
 }
 
 fn rules_of(report: &serde_json::Value, gate: &str) -> Vec<String> {
-    report["gates"]
-        .as_array()
+    common::gate_findings(report, gate)
         .into_iter()
-        .flatten()
-        .filter(|g| g["gate"] == gate)
-        .flat_map(|g| g["findings"].as_array().cloned().unwrap_or_default())
         .map(|f| f["rule"].as_str().unwrap_or_default().to_string())
         .collect()
 }

@@ -8,12 +8,8 @@ use serde_json::Value;
 const V1: &str = "-- Team: orders\n-- Risk: low\n-- Rollback: DROP TABLE orders\nCREATE TABLE orders (\n  id bigint PRIMARY KEY,\n  note text,\n  customer_id bigint\n);\n";
 
 fn migration_findings(report: &Value) -> Vec<(String, String, u64, String)> {
-    report["gates"]
-        .as_array()
+    common::gate_findings(report, "migrations")
         .into_iter()
-        .flatten()
-        .filter(|g| g["gate"] == "migrations")
-        .flat_map(|g| g["findings"].as_array().cloned().unwrap_or_default())
         .map(|f| {
             (
                 f["rule"].as_str().unwrap_or("").to_string(),

@@ -19,13 +19,7 @@ fn assert_not_leaked(secret: &str, haystack: &str, what: &str) {
 }
 
 fn findings(v: &serde_json::Value) -> Vec<serde_json::Value> {
-    v["gates"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|g| g["gate"] == "secrets")
-        .flat_map(|g| g["findings"].as_array().cloned().unwrap_or_default())
-        .collect()
+    common::gate_findings(v, "secrets")
 }
 
 fn gate<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {

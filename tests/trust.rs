@@ -27,11 +27,9 @@ fn check_as_pr(repo: &TestRepo) -> common::Run {
 }
 
 fn policy_gate(report: &serde_json::Value) -> serde_json::Value {
-    report["gates"]
-        .as_array()
-        .and_then(|g| g.iter().find(|g| g["gate"] == "policy"))
-        .cloned()
-        .unwrap_or_else(|| panic!("no policy gate in {report:#}"))
+    let gate = common::gate_outcome(report, "policy");
+    assert!(!gate.is_null(), "no policy gate in {report:#}");
+    gate
 }
 
 #[test]
@@ -205,13 +203,7 @@ fn local_runs_and_explicit_config_use_the_working_tree() {
 }
 
 fn findings_of(report: &serde_json::Value, gate: &str) -> Vec<serde_json::Value> {
-    report["gates"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|g| g["gate"] == gate)
-        .flat_map(|g| g["findings"].as_array().cloned().unwrap_or_default())
-        .collect()
+    common::gate_findings(report, gate)
 }
 
 #[test]

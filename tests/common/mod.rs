@@ -197,3 +197,20 @@ pub fn fast_import_files(repo: &TestRepo, count: usize, branch: &str) -> String 
     assert!(child.wait().expect("wait").success());
     repo.git(&["rev-parse", branch])
 }
+
+/// The outcome of `gate` in a report (`Null` when absent).
+pub fn gate_outcome(report: &serde_json::Value, gate: &str) -> serde_json::Value {
+    report["gates"]
+        .as_array()
+        .and_then(|g| g.iter().find(|o| o["gate"] == gate))
+        .cloned()
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// The findings `gate` reported, in report order.
+pub fn gate_findings(report: &serde_json::Value, gate: &str) -> Vec<serde_json::Value> {
+    gate_outcome(report, gate)["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
