@@ -9,8 +9,9 @@
 use super::{ChangeSet, ChangedFile, FileStatus, LineSet};
 use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, TreeWalkMode};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, Once};
+use std::sync::{Arc, Mutex, Once};
 
 /// Errors reading the change. Each message says what to do about it.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +44,8 @@ pub enum ChangeSetError {
 pub struct Repo {
     inner: Mutex<Repository>,
     workdir: PathBuf,
+    /// File lists by commit (`list_files`), shared by the gates.
+    listed: Mutex<HashMap<Oid, Arc<Vec<String>>>>,
 }
 
 static OWNER_CHECK: Once = Once::new();
@@ -73,6 +76,7 @@ impl Repo {
         Ok(Repo {
             inner: Mutex::new(repo),
             workdir,
+            listed: Mutex::new(HashMap::new()),
         })
     }
 
@@ -206,10 +210,15 @@ impl Repo {
         Ok(Some(blob.content().to_vec()))
     }
 
-    /// Every file path in the tree of commit `rev` (UTF-8 paths only; others are shown lossily).
-    pub fn list_files(&self, rev: &str) -> Result<Vec<String>, ChangeSetError> {
+    /// Every file path in the tree of commit `rev` (UTF-8 paths only; others
+    /// are shown lossily). Listed once per commit however many gates ask.
+    pub fn list_files(&self, rev: &str) -> Result<Arc<Vec<String>>, ChangeSetError> {
         let repo = self.lock();
         let oid = resolve_in(&repo, rev)?;
+        let mut listed = self.listed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(files) = listed.get(&oid) {
+            return Ok(Arc::clone(files));
+        }
         let tree = repo.find_commit(oid)?.tree()?;
         let mut out = Vec::new();
         tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
@@ -221,6 +230,8 @@ impl Repo {
             }
             git2::TreeWalkResult::Ok
         })?;
+        let out = Arc::new(out);
+        listed.insert(oid, Arc::clone(&out));
         Ok(out)
     }
 

@@ -88,7 +88,7 @@ impl<'a> Loader<'a> {
                 return lib;
             };
             for path in paths
-                .into_iter()
+                .iter()
                 .filter(|p| globs.iter().any(|g| glob::matches(g, p)))
             {
                 let Ok(Some(bytes)) = repo.read(commit, path.as_bytes()) else {
@@ -99,14 +99,14 @@ impl<'a> Loader<'a> {
                 };
                 // Index the names this file defines (files that do not read are skipped).
                 let mut alone = SchemaSet::new();
-                if alone.add_json(&path, &doc).is_err() {
+                if alone.add_json(path, &doc).is_err() {
                     continue;
                 }
                 let idx = lib.files.len();
                 for name in alone.defined_names() {
                     lib.defines.entry(name.clone()).or_insert(idx);
                 }
-                lib.files.push((path, doc));
+                lib.files.push((path.clone(), doc));
             }
             lib
         })

@@ -184,8 +184,8 @@ impl Gate for OpenapiGate {
                 .iter()
                 .filter_map(|j| j.head.as_ref().map(|h| h.1.clone()))
                 .collect();
-            for path in ctx.repo.list_files(&ctx.changes.head)? {
-                if listed.contains(&path) || ignored(&path) || !is_candidate_name(&path) {
+            for path in ctx.repo.list_files(&ctx.changes.head)?.iter() {
+                if listed.contains(path) || ignored(path) || !is_candidate_name(path) {
                     continue;
                 }
                 let Some(bytes) = ctx.repo.read(&ctx.changes.head, path.as_bytes())? else {
@@ -197,7 +197,7 @@ impl Gate for OpenapiGate {
                 let mut reader = |p: &str| -> Result<Option<Vec<u8>>> {
                     Ok(ctx.repo.read(&ctx.changes.head, p.as_bytes())?)
                 };
-                let Ok(docs) = Docs::load(&path, &bytes, &mut reader) else {
+                let Ok(docs) = Docs::load(path, &bytes, &mut reader) else {
                     continue;
                 };
                 if docs
@@ -211,7 +211,7 @@ impl Gate for OpenapiGate {
                     ));
                     jobs.insert(Job {
                         base: Some((true, path.clone())),
-                        head: Some((false, path)),
+                        head: Some((false, path.clone())),
                         explicit: false,
                     });
                 }
