@@ -58,8 +58,8 @@ pub struct Spec<'a> {
     pub webhooks: BTreeMap<String, PathItem<'a>>,
     /// The document-wide security requirements (where declared).
     pub security: Option<(Vec<SecReq>, Loc)>,
-    /// Security scheme names and where each is declared.
-    pub security_schemes: BTreeMap<String, Loc>,
+    /// Security schemes by name: where each is declared, and its definition.
+    pub security_schemes: BTreeMap<String, (Loc, At<'a>)>,
 }
 
 #[derive(Debug)]
@@ -106,6 +106,8 @@ pub struct Param<'a> {
     pub name: String,
     pub required: bool,
     pub deprecated: bool,
+    /// Declared on the path item (applies to every operation of the path).
+    pub shared: bool,
     pub loc: Loc,
     pub node: At<'a>,
     pub schema: Option<At<'a>>,
@@ -252,13 +254,15 @@ impl<'a> Spec<'a> {
         };
         if let Some(schemes) = schemes {
             for e in schemes.node.entries() {
-                spec.security_schemes.insert(
-                    e.key.clone(),
-                    Loc {
-                        doc: schemes.doc,
-                        line: e.key_line,
-                    },
-                );
+                let def = docs.resolve(At {
+                    doc: schemes.doc,
+                    node: &e.value,
+                })?;
+                let loc = Loc {
+                    doc: schemes.doc,
+                    line: e.key_line,
+                };
+                spec.security_schemes.insert(e.key.clone(), (loc, def));
             }
         }
         let b = Builder { docs, flavor, root };
@@ -341,7 +345,10 @@ impl<'a> Builder<'a> {
                 node: item,
                 ops: BTreeMap::new(),
             };
-            let shared = self.params(item.get("parameters"), &names)?;
+            let mut shared = self.params(item.get("parameters"), &names)?;
+            for p in &mut shared {
+                p.shared = true;
+            }
             for method in METHODS {
                 let Some(op_node) = item.get(method) else {
                     continue;
@@ -505,6 +512,7 @@ impl<'a> Builder<'a> {
             out.push(Param {
                 required: location == "path" || p.node.flag("required"),
                 deprecated: p.node.flag("deprecated"),
+                shared: false,
                 loc: Loc::of(raw),
                 location,
                 name,

@@ -5,9 +5,9 @@
 //! of the data. Webhooks flip directions: their requests are sent by us.
 
 use super::schema::{Direction, Place, Walk};
-use super::{Options, Sink};
+use super::{OpPolicy, Options, Sink};
 use crate::finding::{Severity, Side};
-use crate::gates::openapi::model::{Flavor, Loc, Media, Operation, Param, PathItem, SecReq};
+use crate::gates::openapi::model::{Flavor, Loc, Media, Operation, Param, PathItem};
 use crate::gates::openapi::policy::{Sunset, sunset_of};
 use crate::gates::openapi::refs::At;
 use anyhow::Result;
@@ -63,8 +63,8 @@ pub fn compare<'a>(sink: &mut Sink<'_, 'a>, opts: &Options) -> Result<()> {
             );
         }
     }
-    security_schemes(sink);
-    global_security(sink);
+    super::security::schemes(sink);
+    super::security::global(sink);
     Ok(())
 }
 
@@ -243,18 +243,24 @@ fn compare_operation<'a>(
     } else {
         (Direction::Request, Direction::Response)
     };
-    // Sunset dates are required of stable operations only (or ones with no level).
-    let relaxed;
-    let opts = match stability(h, opts).as_deref() {
-        Some("draft" | "alpha" | "beta") => {
-            relaxed = Options {
-                require_sunset_on_deprecation: false,
-                ..opts.clone()
-            };
-            &relaxed
-        }
-        _ => opts,
-    };
+    // Sunset dates are required of stable operations only (or ones with no
+    // level); the minimum deprecation period depends on the level too.
+    let outer = sink.op_policy;
+    sink.op_policy = OpPolicy::of(opts, stability(h, opts).as_deref());
+    let result = compare_operation_parts(sink, opts, b, h, &label, req_dir, resp_dir);
+    sink.op_policy = outer;
+    result
+}
+
+fn compare_operation_parts<'a>(
+    sink: &mut Sink<'_, 'a>,
+    opts: &Options,
+    b: &Operation<'a>,
+    h: &Operation<'a>,
+    label: &str,
+    req_dir: Direction,
+    resp_dir: Direction,
+) -> Result<()> {
     deprecation(
         sink,
         opts,
@@ -291,7 +297,7 @@ fn compare_operation<'a>(
     parameters(sink, opts, b, h, &label, req_dir)?;
     request_body(sink, b, h, &label, req_dir)?;
     responses(sink, b, h, &label, resp_dir)?;
-    security(sink, b, h, &label);
+    super::security::operation(sink, b, h, &label);
     callbacks(sink, opts, b, h, &label)?;
     Ok(())
 }
@@ -316,7 +322,7 @@ fn deprecation<'a>(
     what: Deprecatable,
     loc: Loc,
 ) {
-    let (dep, dep_sunset, react, missing, parse, deleted, earlier) = match what {
+    let (dep, dep_sunset, react, missing, parse, deleted, earlier, too_soon) = match what {
         Deprecatable::Endpoint => (
             "endpoint-deprecated",
             "endpoint-deprecated-with-sunset",
@@ -325,6 +331,7 @@ fn deprecation<'a>(
             "api-deprecated-sunset-parse",
             "sunset-deleted",
             "api-sunset-date-changed-too-small",
+            "api-sunset-date-too-small",
         ),
         Deprecatable::Parameter => (
             "request-parameter-deprecated",
@@ -334,8 +341,10 @@ fn deprecation<'a>(
             "request-parameter-sunset-parse",
             "request-parameter-sunset-deleted",
             "request-parameter-sunset-date-changed-too-small",
+            "request-parameter-sunset-date-too-small",
         ),
     };
+    let policy = sink.op_policy;
     let ext = &opts.sunset_extension;
     let (bs, hs) = (sunset_of(bnode.node, ext), sunset_of(hnode.node, ext));
     let dloc = Loc::key(hnode, "deprecated");
@@ -351,7 +360,21 @@ fn deprecation<'a>(
             ),
             _ => sink.emit(dep, Side::Head, dloc, label, "deprecated".into()),
         }
-        if hs.is_none() && opts.require_sunset_on_deprecation {
+        if let Some(Sunset::Date(d)) = &hs
+            && let Some(days) = policy.too_soon(&opts.today, d)
+        {
+            sink.emit(
+                too_soon,
+                Side::Head,
+                sloc,
+                label,
+                format!(
+                    "deprecated with sunset {d}, {days} day(s) from today; the policy asks for at least {} (min_sunset_days)",
+                    policy.min_sunset_days
+                ),
+            );
+        }
+        if hs.is_none() && policy.require_sunset_on_deprecation {
             sink.emit(
                 missing,
                 Side::Head,
@@ -473,12 +496,13 @@ fn parameters<'a>(
             continue;
         }
         let what = format!("{} parameter `{}`", hp.location, hp.name);
-        let rule = if hp.location == "path" {
-            "new-request-path-parameter"
-        } else if hp.required {
-            "new-required-request-parameter"
-        } else {
-            "new-optional-request-parameter"
+        // A parameter declared on the path item applies to every operation by default.
+        let rule = match (hp.location.as_str(), hp.required, hp.shared) {
+            ("path", _, _) => "new-request-path-parameter",
+            (_, true, true) => "new-required-request-default-parameter-to-existing-path",
+            (_, false, true) => "new-optional-request-default-parameter-to-existing-path",
+            (_, true, false) => "new-required-request-parameter",
+            (_, false, false) => "new-optional-request-parameter",
         };
         let kind = if hp.required { "required" } else { "optional" };
         sink.emit(
@@ -875,150 +899,4 @@ fn responses<'a>(
         }
     }
     Ok(())
-}
-
-fn req_text(r: &SecReq) -> String {
-    r.schemes.keys().cloned().collect::<Vec<_>>().join(" + ")
-}
-
-/// Compare two lists of requirement alternatives; `prefix` is `api` or `api-global`.
-fn compare_requirements<'a>(
-    sink: &mut Sink<'_, 'a>,
-    b: &[SecReq],
-    h: &[SecReq],
-    hloc: Loc,
-    bloc: Loc,
-    label: &str,
-    prefix: &str,
-) {
-    let key = |r: &SecReq| r.schemes.keys().cloned().collect::<Vec<_>>();
-    let bmap: BTreeMap<Vec<String>, &SecReq> = b.iter().map(|r| (key(r), r)).collect();
-    let hmap: BTreeMap<Vec<String>, &SecReq> = h.iter().map(|r| (key(r), r)).collect();
-    for (k, hr) in &hmap {
-        match bmap.get(k) {
-            None => {
-                // Adding an empty requirement (`{}`) makes the operation public: not a restriction.
-                if !k.is_empty() {
-                    sink.emit(
-                        &format!("{prefix}-security-added"),
-                        Side::Head,
-                        hloc,
-                        label,
-                        format!("security requirement {} added", req_text(hr)),
-                    );
-                }
-            }
-            Some(br) => {
-                for (scheme, scopes) in &hr.schemes {
-                    let old = br.schemes.get(scheme).cloned().unwrap_or_default();
-                    let added: Vec<&String> = scopes.iter().filter(|s| !old.contains(s)).collect();
-                    let removed: Vec<&String> =
-                        old.iter().filter(|s| !scopes.contains(s)).collect();
-                    if !added.is_empty() && prefix == "api" {
-                        sink.emit(
-                            "api-security-scope-added",
-                            Side::Head,
-                            hloc,
-                            label,
-                            format!(
-                                "security scheme {scheme} needs scope(s) {}",
-                                added
-                                    .iter()
-                                    .map(|s| s.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        );
-                    }
-                    if !removed.is_empty() && prefix == "api" {
-                        sink.emit(
-                            "api-security-scope-removed",
-                            Side::Head,
-                            hloc,
-                            label,
-                            format!(
-                                "security scheme {scheme} no longer needs scope(s) {}",
-                                removed
-                                    .iter()
-                                    .map(|s| s.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        );
-                    }
-                }
-            }
-        }
-    }
-    for (k, br) in &bmap {
-        if !hmap.contains_key(k) {
-            sink.emit(
-                &format!("{prefix}-security-removed"),
-                Side::Base,
-                bloc,
-                label,
-                format!("security requirement {} removed", req_text(br)),
-            );
-        }
-    }
-}
-
-fn security<'a>(sink: &mut Sink<'_, 'a>, b: &Operation<'a>, h: &Operation<'a>, label: &str) {
-    let (base, head) = (sink.base, sink.head);
-    if b.security.is_none() && h.security.is_none() {
-        return;
-    }
-    // Effective requirements: the operation's own, else the document's.
-    let eff = |op: &Operation<'a>, doc: &Option<(Vec<SecReq>, Loc)>| -> (Vec<SecReq>, Loc) {
-        match (&op.security, doc) {
-            (Some((r, l)), _) => (r.clone(), *l),
-            (None, Some((r, _))) => (r.clone(), op.loc),
-            (None, None) => (Vec::new(), op.loc),
-        }
-    };
-    let (br, bloc) = eff(b, &base.security);
-    let (hr, hloc) = eff(h, &head.security);
-    compare_requirements(sink, &br, &hr, hloc, bloc, label, "api");
-}
-
-fn global_security<'a>(sink: &mut Sink<'_, 'a>) {
-    let (base, head) = (sink.base, sink.head);
-    let empty = Vec::new();
-    let (br, bloc) = base
-        .security
-        .as_ref()
-        .map(|(r, l)| (r, *l))
-        .unwrap_or((&empty, base.info));
-    let (hr, hloc) = head
-        .security
-        .as_ref()
-        .map(|(r, l)| (r, *l))
-        .unwrap_or((&empty, head.info));
-    compare_requirements(sink, br, hr, hloc, bloc, "", "api-global");
-}
-
-fn security_schemes<'a>(sink: &mut Sink<'_, 'a>) {
-    let (base, head) = (sink.base, sink.head);
-    for (name, loc) in &head.security_schemes {
-        if !base.security_schemes.contains_key(name) {
-            sink.emit(
-                "api-security-component-added",
-                Side::Head,
-                *loc,
-                "",
-                format!("security scheme {name} added"),
-            );
-        }
-    }
-    for (name, loc) in &base.security_schemes {
-        if !head.security_schemes.contains_key(name) {
-            sink.emit(
-                "api-security-component-removed",
-                Side::Base,
-                *loc,
-                "",
-                format!("security scheme {name} removed"),
-            );
-        }
-    }
 }

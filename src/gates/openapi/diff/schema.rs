@@ -328,6 +328,7 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
         self.additional_properties(b, h, path)?;
         self.discriminator(b, h, path);
         self.properties(b, h, path)?;
+        self.wrapped_in_one_of(b, h, path);
         self.alternatives("oneOf", "one-of", b, h, path)?;
         self.alternatives("anyOf", "any-of", b, h, path)?;
         if let (Some(bi), Some(hi)) = (b.get("items"), h.get("items"))
@@ -361,7 +362,15 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                 && h.get("pattern").is_none()
                 && h.get("enum").is_none()
                 && h.get("format").is_none();
-            let suffix = if covers(&ht, &bt) || (text_param && self.dir == Direction::Request) {
+            let single = |s: &BTreeSet<String>, t: &str| s.len() == 1 && s.contains(t);
+            let suffix = if single(&bt, "integer") && single(&ht, "number")
+                || (text_param && self.dir == Direction::Request)
+                || self.scalar_to_array(&bt, &ht, h)
+            {
+                "type-generalized"
+            } else if single(&bt, "number") && single(&ht, "integer") {
+                "type-specialized"
+            } else if covers(&ht, &bt) {
                 "list-of-types-widened"
             } else if covers(&bt, &ht) {
                 "list-of-types-narrowed"
@@ -410,6 +419,80 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                 format!("format changed from {bf} to {hf}"),
             );
         }
+    }
+
+    /// A request parameter that took one value (of types `bt`) now takes an
+    /// array of values that accepts each of them (`?id=1` is still valid).
+    fn scalar_to_array(&self, bt: &BTreeSet<String>, ht: &BTreeSet<String>, h: &View<'a>) -> bool {
+        if self.place != Place::Parameter || self.dir != Direction::Request {
+            return false;
+        }
+        let scalar = |t: &String| matches!(t.as_str(), "string" | "integer" | "number" | "boolean");
+        if !(ht.len() == 1 && ht.contains("array") && !bt.is_empty() && bt.iter().all(scalar)) {
+            return false;
+        }
+        let Some(items) = h
+            .get("items")
+            .and_then(|i| View::build(self.sink.head.docs, i).ok())
+        else {
+            return false;
+        };
+        let constrained = [
+            "pattern",
+            "enum",
+            "format",
+            "const",
+            "maxLength",
+            "minLength",
+            "maximum",
+            "minimum",
+        ]
+        .iter()
+        .any(|k| items.get(k).is_some());
+        let (it, _) = items.types();
+        let covers = bt
+            .iter()
+            .all(|t| it.contains(t) || (t == "integer" && it.contains("number")));
+        !constrained && (covers || (it.len() == 1 && it.contains("string")))
+    }
+
+    /// A schema that became a `oneOf` of other schemas, none of which is the old one.
+    fn wrapped_in_one_of(&mut self, b: &View<'a>, h: &View<'a>, path: &str) {
+        let Some(alts) = h.get("oneOf") else {
+            return;
+        };
+        if b.get("oneOf").is_some()
+            || h.type_only_alternatives().is_some()
+            || h.get("properties").is_some()
+            || h.get("type").is_some()
+            || (b.get("properties").is_none() && b.types().0.is_empty())
+        {
+            return;
+        }
+        // `$ref: Pet` → `oneOf: [Pet, Robot]` keeps the old schema as a branch.
+        let head_docs = self.sink.head.docs;
+        let old = b.first().map(|f| f.node.canonical());
+        let kept = alts.node.items().iter().any(|n| {
+            head_docs
+                .resolve(At {
+                    doc: alts.doc,
+                    node: n,
+                })
+                .ok()
+                .map(|r| r.node.canonical())
+                == old
+        });
+        if kept {
+            return;
+        }
+        let loc = h.loc("oneOf");
+        self.emit(
+            "wrapped-in-one-of",
+            path,
+            Side::Head,
+            loc,
+            "the schema was replaced by a oneOf of other schemas".into(),
+        );
     }
 
     fn enums(&mut self, b: &View<'a>, h: &View<'a>, path: &str) {
@@ -946,7 +1029,12 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
             match (b_vis, h_vis) {
                 (false, false) => {}
                 (false, true) => {
+                    let with_default = View::build(head_docs, *hs)?.get("default").is_some();
                     let (id, what) = match (request, h_req) {
+                        (true, true) if with_default => (
+                            "new-required-request-property-with-default",
+                            "required property added (its default does not make it optional)",
+                        ),
                         (true, true) => {
                             ("new-required-request-property", "required property added")
                         }
@@ -971,7 +1059,12 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                 (true, true) => {
                     if b_req != h_req {
                         let loc = if h_req { h.loc("required") } else { *hloc };
+                        let with_default = View::build(head_docs, *hs)?.get("default").is_some();
                         let (id, what) = match (request, h_req) {
+                            (true, true) if with_default => (
+                                "request-property-became-required-with-default",
+                                "became required (its default does not make it optional)",
+                            ),
                             (true, true) => ("request-property-became-required", "became required"),
                             (true, false) => {
                                 ("request-property-became-optional", "became optional")
@@ -995,13 +1088,28 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                             match hv.get(&ext).map(|n| {
                                 crate::gates::openapi::policy::parse_date(&n.node.display())
                             }) {
-                                Some(Some(d)) => self.emit(
-                                    "deprecated-with-sunset",
-                                    &sub,
-                                    Side::Head,
-                                    loc,
-                                    format!("deprecated, sunset {d}"),
-                                ),
+                                Some(Some(d)) => {
+                                    self.emit(
+                                        "deprecated-with-sunset",
+                                        &sub,
+                                        Side::Head,
+                                        loc,
+                                        format!("deprecated, sunset {d}"),
+                                    );
+                                    let policy = self.sink.op_policy;
+                                    if let Some(days) = policy.too_soon(&self.sink.opts.today, &d) {
+                                        self.emit(
+                                            "sunset-date-too-small",
+                                            &sub,
+                                            Side::Head,
+                                            hv.loc(&ext),
+                                            format!(
+                                                "deprecated with sunset {d}, {days} day(s) from today; the policy asks for at least {} (min_sunset_days)",
+                                                policy.min_sunset_days
+                                            ),
+                                        );
+                                    }
+                                }
                                 Some(None) => self.emit(
                                     "deprecated-sunset-invalid",
                                     &sub,
@@ -1009,13 +1117,14 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                                     hv.loc(&ext),
                                     format!("deprecated with an invalid sunset date ({ext})"),
                                 ),
-                                None if self.sink.opts.require_sunset_on_deprecation => self.emit(
-                                    "deprecated-sunset-missing",
-                                    &sub,
-                                    Side::Head,
-                                    loc,
-                                    format!("deprecated without a sunset date ({ext})"),
-                                ),
+                                None if self.sink.op_policy.require_sunset_on_deprecation => self
+                                    .emit(
+                                        "deprecated-sunset-missing",
+                                        &sub,
+                                        Side::Head,
+                                        loc,
+                                        format!("deprecated without a sunset date ({ext})"),
+                                    ),
                                 None => self.emit(
                                     "deprecated",
                                     &sub,

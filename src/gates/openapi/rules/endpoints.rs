@@ -88,6 +88,13 @@ pub static DEFS: &[Def] = &[
         example: "Base has `webhooks: {newPet: ...}`; head drops it.\n\nFix: deprecate it first and keep sending until its sunset date.",
     },
     Def {
+        id: "api-sunset-date-too-small",
+        level: E,
+        summary: "An operation was deprecated with a sunset date sooner than the minimum deprecation period.",
+        why: "Clients need time to move off a deprecated operation (mobile apps update slowly); `min_sunset_days` (stable operations) and `min_sunset_days_beta` set how much, as oasdiff's `--deprecation-days-stable`/`-beta` do.",
+        example: "With `min_sunset_days: 180` and today 2026-06-01, head sets `deprecated: true` and `x-sunset: 2026-07-01`.\n\nFix: announce a sunset date at least the minimum period away.",
+    },
+    Def {
         id: "sunset-deleted",
         level: E,
         summary: "A deprecated operation's sunset date was deleted.",
