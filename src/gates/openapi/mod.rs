@@ -16,6 +16,7 @@ pub mod policy;
 pub mod refs;
 pub mod rules;
 pub mod standalone;
+pub mod swagger;
 pub mod tree;
 
 use crate::finding::{Finding, Location, Side};

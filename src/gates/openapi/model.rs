@@ -132,6 +132,8 @@ pub struct Response<'a> {
     pub content: BTreeMap<String, Media<'a>>,
     /// By lower-cased header name.
     pub headers: BTreeMap<String, Header<'a>>,
+    /// Links (OpenAPI 3) by name: where each is declared, and its definition.
+    pub links: BTreeMap<String, (Loc, At<'a>)>,
 }
 
 #[derive(Debug)]
@@ -524,8 +526,25 @@ impl<'a> Builder<'a> {
     }
 
     fn swagger_body(&self, op: At<'a>, p: &Param<'a>) -> Body<'a> {
-        let content = self
-            .media_types(op, "consumes")
+        let mut types = self.media_types(op, "consumes");
+        if p.node.node.flag(super::swagger::FORM_MARK) {
+            // Form fields travel as one of the form media types of `consumes`.
+            types.retain(|t| super::swagger::FORM_MEDIA_TYPES.contains(&t.as_str()));
+            if types.is_empty() {
+                let file = p
+                    .schema
+                    .and_then(|s| s.node.get("properties"))
+                    .is_some_and(|props| {
+                        props
+                            .entries()
+                            .iter()
+                            .any(|e| e.value.str_of("type") == Some("file"))
+                    });
+                let default = if file { 1 } else { 0 };
+                types.push(super::swagger::FORM_MEDIA_TYPES[default].to_string());
+            }
+        }
+        let content = types
             .into_iter()
             .map(|mt| {
                 (
@@ -636,10 +655,25 @@ impl<'a> Builder<'a> {
                 );
             }
         }
+        let mut links = BTreeMap::new();
+        if let Some(ls) = r.get("links") {
+            for e in ls.node.entries() {
+                let def = self.docs.resolve(At {
+                    doc: ls.doc,
+                    node: &e.value,
+                })?;
+                let loc = Loc {
+                    doc: ls.doc,
+                    line: e.key_line,
+                };
+                links.insert(e.key.clone(), (loc, def));
+            }
+        }
         Ok(Response {
             loc,
             content,
             headers,
+            links,
         })
     }
 }

@@ -60,7 +60,10 @@ impl Docs {
     pub fn load(root_path: &str, root_text: &[u8], read: &mut Reader<'_>) -> Result<Docs> {
         let mut docs = Docs::default();
         let mut index: HashMap<String, usize> = HashMap::new();
-        let root = parse_doc(root_path, root_text)?;
+        let mut root = parse_doc(root_path, root_text)?;
+        if root.get("swagger").is_some() {
+            super::swagger::form_bodies(&mut root);
+        }
         index.insert(root_path.to_string(), 0);
         docs.docs.push(Doc {
             path: root_path.to_string(),

@@ -7,7 +7,7 @@
 use super::schema::{Direction, Place, Walk};
 use super::{OpPolicy, Options, Sink};
 use crate::finding::{Severity, Side};
-use crate::gates::openapi::model::{Flavor, Loc, Media, Operation, Param, PathItem};
+use crate::gates::openapi::model::{Flavor, Loc, Media, Operation, Param, PathItem, Response};
 use crate::gates::openapi::policy::{Sunset, sunset_of};
 use crate::gates::openapi::refs::At;
 use anyhow::Result;
@@ -870,6 +870,7 @@ fn responses<'a>(
                 }
             }
         }
+        links(sink, label, status, br, hr);
         for (name, hh) in &hr.headers {
             if !br.headers.contains_key(name) {
                 sink.emit(
@@ -899,4 +900,60 @@ fn responses<'a>(
         }
     }
     Ok(())
+}
+
+/// Response links: added, removed, or pointing elsewhere / passing other values.
+fn links<'a>(
+    sink: &mut Sink<'_, 'a>,
+    label: &str,
+    status: &str,
+    br: &Response<'a>,
+    hr: &Response<'a>,
+) {
+    // What a client following the link relies on (descriptions do not count).
+    let wire = |at: At<'_>| -> String {
+        [
+            "operationId",
+            "operationRef",
+            "parameters",
+            "requestBody",
+            "server",
+        ]
+        .iter()
+        .map(|k| at.node.get(k).map(|n| n.canonical()).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("|")
+    };
+    for (name, (hloc, hdef)) in &hr.links {
+        match br.links.get(name) {
+            None => sink.emit(
+                "response-link-added",
+                Side::Head,
+                *hloc,
+                label,
+                format!("response {status} link {name} added"),
+            ),
+            Some((_, bdef)) if wire(*bdef) != wire(*hdef) => sink.emit(
+                "response-link-changed",
+                Side::Head,
+                *hloc,
+                label,
+                format!(
+                    "response {status} link {name} changed (target operation, parameters or body)"
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    for (name, (bloc, _)) in &br.links {
+        if !hr.links.contains_key(name) {
+            sink.emit(
+                "response-link-removed",
+                Side::Base,
+                *bloc,
+                label,
+                format!("response {status} link {name} removed"),
+            );
+        }
+    }
 }

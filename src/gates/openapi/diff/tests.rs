@@ -836,3 +836,65 @@ fn sunset_dates_sooner_than_the_minimum_period_are_errors() {
     let c = compare(&bs, &hs, &strict).unwrap();
     assert!(!rules(&c).iter().any(|r| r.ends_with("too-small")), "{c:?}");
 }
+
+#[test]
+fn swagger2_form_fields_compare_as_a_form_request_body() {
+    let doc = |fields: &str| {
+        format!(
+            "swagger: '2.0'\ninfo: {{title: t, version: '1'}}\nconsumes: [application/x-www-form-urlencoded]\npaths:\n  /p:\n    post:\n      parameters:\n{fields}      responses: {{'200': {{description: ok}}}}\n"
+        )
+    };
+    let name = "        - {name: name, in: formData, type: string, required: true}\n";
+    let nick = "        - {name: nick, in: formData, type: string, maxLength: 20}\n";
+    let c = diff(&doc(&format!("{name}{nick}")), &doc(name));
+    assert_eq!(rules(&c), vec!["request-property-removed"]);
+    assert!(
+        c[0].message()
+            .contains("request body application/x-www-form-urlencoded property `nick`"),
+        "{}",
+        c[0].message()
+    );
+    assert_eq!((c[0].side, c[0].line), (Side::Base, 9));
+    let tighter =
+        "        - {name: nick, in: formData, type: string, maxLength: 10, required: true}\n";
+    let c = diff(
+        &doc(&format!("{name}{nick}")),
+        &doc(&format!("{name}{tighter}")),
+    );
+    let mut got = rules(&c);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            "request-property-became-required",
+            "request-property-max-length-decreased"
+        ]
+    );
+    // The first form field makes a new (required) body.
+    let c = diff(&doc(""), &doc(name));
+    assert_eq!(rules(&c), vec!["request-body-added-required"]);
+}
+
+#[test]
+fn response_links_added_removed_and_retargeted_are_found() {
+    let doc = |links: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /u:\n    post:\n      responses:\n        '201':\n          description: created\n{links}"
+        )
+    };
+    let get = |param: &str, desc: &str| {
+        format!(
+            "          links:\n            GetUser:\n              operationId: getUser\n              description: {desc}\n              parameters: {{{param}: '$response.body#/id'}}\n"
+        )
+    };
+    assert!(diff(&doc(&get("id", "a")), &doc(&get("id", "b"))).is_empty());
+    let c = diff(&doc(&get("id", "a")), &doc(&get("userId", "a")));
+    assert_eq!(rules(&c), vec!["response-link-changed"]);
+    assert_eq!((c[0].severity, c[0].line), (Severity::Warning, 10));
+    let c = diff(&doc(&get("id", "a")), &doc(""));
+    assert_eq!(rules(&c), vec!["response-link-removed"]);
+    assert_eq!((c[0].side, c[0].severity), (Side::Base, Severity::Warning));
+    let c = diff(&doc(""), &doc(&get("id", "a")));
+    assert_eq!(rules(&c), vec!["response-link-added"]);
+    assert_eq!(c[0].severity, Severity::Notice);
+}

@@ -150,4 +150,25 @@ pub static DEFS: &[Def] = &[
         why: "Clients lose the contract of what the response contains; generated clients lose their types.",
         example: "Base has `schema:`; head has none.",
     },
+    Def {
+        id: "response-link-added",
+        level: N,
+        summary: "A response gained a link (OpenAPI 3 `links`).",
+        why: "Compatible; clients that follow links can use the new one. (oasdiff has no link rules.)",
+        example: "Head adds `links: {GetUser: {operationId: getUser, parameters: {id: '$response.body#/id'}}}` to a 201 response.",
+    },
+    Def {
+        id: "response-link-removed",
+        level: W,
+        summary: "A response lost a link.",
+        why: "Clients and generated SDKs that follow the link (HATEOAS-style navigation) lose the way to the next call. (No oasdiff counterpart.)",
+        example: "Base 201 response has `links: {GetUser: ...}`; head drops it.\n\nFix: keep the link while the target operation exists.",
+    },
+    Def {
+        id: "response-link-changed",
+        level: W,
+        summary: "A response link points at another operation or passes other parameters or body.",
+        why: "Clients following the link now call something else, or with other values, than they were built for. Description edits do not count. (No oasdiff counterpart.)",
+        example: "Base `GetUser: {operationId: getUser, parameters: {id: '$response.body#/id'}}`; head `parameters: {userId: '$response.body#/id'}`.",
+    },
 ];
