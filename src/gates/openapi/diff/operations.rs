@@ -116,9 +116,15 @@ fn removed_operation<'a>(
     } else {
         "operation removed"
     };
+    let invalid_sunset = matches!(sunset, Some(Sunset::Invalid(_)));
     let (suffix, detail) = removal_verdict(deprecated, sunset, opts, what);
     let loc = if whole_path { path.loc } else { op.loc };
-    let rule = format!("{prefix}-removed-{suffix}");
+    let rule = if deprecated && invalid_sunset {
+        // oasdiff's id for a removal judged against a sunset date that is not a date.
+        "api-path-sunset-parse".to_string()
+    } else {
+        format!("{prefix}-removed-{suffix}")
+    };
     if stability(op, opts).is_some_and(|s| s == "draft" || s == "alpha") {
         let start = sink.changes.len();
         sink.emit(&rule, Side::Base, loc, &op.label(), detail);
@@ -579,6 +585,35 @@ fn callbacks<'a>(
     Ok(())
 }
 
+/// `application/problem+json` → `application/json` (its structured-syntax suffix), if any.
+fn suffix_base(essence: &str) -> Option<String> {
+    let (kind, sub) = essence.split_once('/')?;
+    let (_, suffix) = sub.rsplit_once('+')?;
+    Some(format!("{kind}/{suffix}"))
+}
+
+/// Response media types replaced one for one by a more general or a more
+/// specific one (`application/json` ↔ `application/problem+json`):
+/// (base, head, generalized).
+fn renamed_media_types(
+    b: &BTreeMap<String, Media<'_>>,
+    h: &BTreeMap<String, Media<'_>>,
+) -> Vec<(String, String, bool)> {
+    let gone: Vec<&String> = b.keys().filter(|k| counterpart(h, k).is_none()).collect();
+    let new: Vec<&String> = h.keys().filter(|k| counterpart(b, k).is_none()).collect();
+    if gone.len() != 1 || new.len() != 1 {
+        return Vec::new();
+    }
+    let (bm, hm) = (essence(gone[0]), essence(new[0]));
+    if suffix_base(&hm).as_deref() == Some(bm.as_str()) {
+        vec![(gone[0].clone(), new[0].clone(), false)]
+    } else if suffix_base(&bm).as_deref() == Some(hm.as_str()) {
+        vec![(gone[0].clone(), new[0].clone(), true)]
+    } else {
+        Vec::new()
+    }
+}
+
 /// `application/json; charset=utf-8` → `application/json`.
 fn essence(media_type: &str) -> String {
     media_type
@@ -806,7 +841,29 @@ fn responses<'a>(
             );
             continue;
         };
+        let renamed = renamed_media_types(&br.content, &hr.content);
+        for (bmt, hmt, generalized) in &renamed {
+            let (Some(bm), Some(hm)) = (br.content.get(bmt), hr.content.get(hmt)) else {
+                continue;
+            };
+            let (rule, how) = if *generalized {
+                ("response-media-type-name-generalized", "generalized")
+            } else {
+                ("response-media-type-name-specialized", "specialized")
+            };
+            sink.emit(
+                rule,
+                Side::Head,
+                hm.loc,
+                label,
+                format!("response {status} media type {how} from {bmt} to {hmt}"),
+            );
+            media_schema(sink, dir, label, format!("response {status} {hmt}"), bm, hm)?;
+        }
         for (mt, bm) in &br.content {
+            if renamed.iter().any(|(b, _, _)| b == mt) {
+                continue;
+            }
             match counterpart(&hr.content, mt) {
                 None => sink.emit(
                     "response-media-type-removed",
@@ -821,7 +878,7 @@ fn responses<'a>(
             }
         }
         for (mt, hm) in &hr.content {
-            if counterpart(&br.content, mt).is_none() {
+            if counterpart(&br.content, mt).is_none() && !renamed.iter().any(|(_, h, _)| h == mt) {
                 sink.emit(
                     "response-media-type-added",
                     Side::Head,

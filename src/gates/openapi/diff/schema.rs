@@ -618,7 +618,12 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                 format!("default changed from {bd} to {hd}"),
             );
         }
-        match (b.text("pattern"), h.text("pattern")) {
+        // A pattern that matches every string (`''`, `.*`, `^.*$`) is no restriction.
+        let pattern = |v: &View<'a>| {
+            v.text("pattern")
+                .filter(|p| !matches!(p.as_str(), "" | ".*" | "^.*$" | "^.*" | ".*$" | "[\\s\\S]*"))
+        };
+        match (pattern(b), pattern(h)) {
             (None, Some(p)) => {
                 let loc = h.loc("pattern");
                 self.emit(

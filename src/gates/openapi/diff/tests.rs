@@ -898,3 +898,63 @@ fn response_links_added_removed_and_retargeted_are_found() {
     assert_eq!(rules(&c), vec!["response-link-added"]);
     assert_eq!(c[0].severity, Severity::Notice);
 }
+
+#[test]
+fn any_string_patterns_media_type_renames_and_unparsable_sunsets() {
+    let p = |pat: &str| {
+        spec(&format!(
+            "type: object\nproperties:\n  s: {{type: string, pattern: '{pat}'}}\n"
+        ))
+    };
+    let c = diff(&p(".*"), &p("^[a-z]+$"));
+    assert_eq!(
+        rules(&c),
+        vec![
+            "request-property-pattern-added",
+            "response-property-pattern-added"
+        ]
+    );
+    assert_eq!(c[0].severity, Severity::Error);
+    let c = diff(&p("^[a-z]+$"), &p(""));
+    assert_eq!(
+        rules(&c),
+        vec![
+            "request-property-pattern-removed",
+            "response-property-pattern-removed"
+        ]
+    );
+
+    let media = |mt: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /a:\n    get:\n      responses:\n        '400':\n          description: bad\n          content:\n            {mt}:\n              schema: {{type: object}}\n"
+        )
+    };
+    let c = diff(
+        &media("application/json"),
+        &media("application/problem+json"),
+    );
+    assert_eq!(rules(&c), vec!["response-media-type-name-specialized"]);
+    assert_eq!(c[0].severity, Severity::Notice);
+    let c = diff(
+        &media("application/problem+json"),
+        &media("application/json"),
+    );
+    assert_eq!(rules(&c), vec!["response-media-type-name-generalized"]);
+    assert_eq!((c[0].severity, c[0].line), (Severity::Error, 10));
+    let c = diff(&media("application/json"), &media("application/xml"));
+    assert_eq!(
+        rules(&c),
+        vec!["response-media-type-removed", "response-media-type-added"]
+    );
+
+    let op = |extra: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /a:\n    get:\n{extra}      responses: {{'200': {{description: ok}}}}\n    post:\n      responses: {{'200': {{description: ok}}}}\n"
+        )
+    };
+    let base = op("      deprecated: true\n      x-sunset: next spring\n");
+    let head = "openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths:\n  /a:\n    post:\n      responses: {'200': {description: ok}}\n";
+    let c = diff(&base, head);
+    assert_eq!(rules(&c), vec!["api-path-sunset-parse"]);
+    assert_eq!((c[0].side, c[0].severity), (Side::Base, Severity::Error));
+}

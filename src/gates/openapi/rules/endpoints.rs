@@ -25,6 +25,13 @@ pub static DEFS: &[Def] = &[
         example: "Base: `deprecated: true`, `x-sunset: 2099-01-01`; head removes the path in 2026.\n\nFix: keep it until the sunset date has passed.",
     },
     Def {
+        id: "api-path-sunset-parse",
+        level: E,
+        summary: "A deprecated path or operation was removed, and its sunset date is not a valid date.",
+        why: "Whether the sunset date has passed cannot be told, so the removal cannot be judged safe.",
+        example: "Base: `deprecated: true`, `x-sunset: next spring`; head removes the operation.\n\nFix: give the sunset as `YYYY-MM-DD` (or RFC 3339) and remove the part after that date.",
+    },
+    Def {
         id: "api-path-removed-with-deprecation",
         level: N,
         summary: "A deprecated path was removed after its sunset date.",

@@ -171,4 +171,18 @@ pub static DEFS: &[Def] = &[
         why: "Clients following the link now call something else, or with other values, than they were built for. Description edits do not count. (No oasdiff counterpart.)",
         example: "Base `GetUser: {operationId: getUser, parameters: {id: '$response.body#/id'}}`; head `parameters: {userId: '$response.body#/id'}`.",
     },
+    Def {
+        id: "response-media-type-name-generalized",
+        level: E,
+        summary: "A response media type was replaced by a more general one (e.g. application/problem+json → application/json).",
+        why: "Clients that dispatch on the specific media type (a problem-details parser for `application/problem+json`) no longer recognize the response.",
+        example: "Base response `content: {application/problem+json: ...}`; head `content: {application/json: ...}`.\n\nFix: keep answering with the specific media type (or offer both).",
+    },
+    Def {
+        id: "response-media-type-name-specialized",
+        level: N,
+        summary: "A response media type was replaced by a more specific one with the same syntax (e.g. application/json → application/problem+json).",
+        why: "The body is still JSON; clients that accept any `+json` type keep working. Clients that compare the Content-Type exactly should be checked.",
+        example: "Base response `content: {application/json: ...}`; head `content: {application/problem+json: ...}`.",
+    },
 ];
