@@ -440,7 +440,14 @@ fn parameters<'a>(
         match h.params.get(key) {
             None => {
                 let sunset = sunset_of(bp.node.node, &opts.sunset_extension);
-                let (rule, detail) = if bp.deprecated {
+                let (rule, detail) = if bp.deprecated
+                    && let Some(Sunset::Invalid(raw)) = &sunset
+                {
+                    (
+                        "request-parameter-sunset-parse",
+                        format!("{what} removed; its sunset date `{raw}` is not a valid date"),
+                    )
+                } else if bp.deprecated {
                     let (suffix, detail) =
                         removal_verdict(true, sunset, opts, &format!("{what} removed"));
                     match suffix {

@@ -368,7 +368,15 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                 || self.scalar_to_array(&bt, &ht, h)
             {
                 "type-generalized"
-            } else if single(&bt, "number") && single(&ht, "integer") {
+            } else if single(&bt, "number") && single(&ht, "integer")
+                || (self.place == Place::Parameter
+                    && single(&bt, "string")
+                    && ht.len() == 1
+                    && ht
+                        .iter()
+                        .all(|t| matches!(t.as_str(), "integer" | "number" | "boolean")))
+            {
+                // A text parameter now only takes numbers (or booleans): fewer values.
                 "type-specialized"
             } else if covers(&ht, &bt) {
                 "list-of-types-widened"

@@ -958,3 +958,27 @@ fn any_string_patterns_media_type_renames_and_unparsable_sunsets() {
     assert_eq!(rules(&c), vec!["api-path-sunset-parse"]);
     assert_eq!((c[0].side, c[0].severity), (Side::Base, Severity::Error));
 }
+
+#[test]
+fn text_parameters_becoming_numbers_and_removals_with_unparsable_sunsets() {
+    let q = |schema: &str, extra: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /a:\n    get:\n      parameters:\n        - name: n\n          in: query\n          schema: {schema}\n{extra}      responses: {{'200': {{description: ok}}}}\n"
+        )
+    };
+    let c = diff(&q("{type: string}", ""), &q("{type: integer}", ""));
+    assert_eq!(rules(&c), vec!["request-parameter-type-specialized"]);
+    assert_eq!(c[0].severity, Severity::Error);
+    let c = diff(&q("{type: integer}", ""), &q("{type: string}", ""));
+    assert_eq!(rules(&c), vec!["request-parameter-type-generalized"]);
+    assert_eq!(c[0].severity, Severity::Notice);
+
+    let base = q(
+        "{type: string}",
+        "          deprecated: true\n          x-sunset: someday\n",
+    );
+    let head = "openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n";
+    let c = diff(&base, head);
+    assert_eq!(rules(&c), vec!["request-parameter-sunset-parse"]);
+    assert_eq!(c[0].side, Side::Base);
+}
