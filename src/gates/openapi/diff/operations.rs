@@ -274,7 +274,7 @@ fn compare_operation_parts<'a>(
         h.deprecated,
         b.node,
         h.node,
-        &label,
+        label,
         Deprecatable::Endpoint,
         h.loc,
     );
@@ -285,7 +285,7 @@ fn compare_operation_parts<'a>(
                 "api-operation-id-changed",
                 Side::Head,
                 loc,
-                &label,
+                label,
                 format!("operationId changed from {bo} to {ho}"),
             );
         }
@@ -294,17 +294,17 @@ fn compare_operation_parts<'a>(
                 "api-operation-id-removed",
                 Side::Head,
                 h.loc,
-                &label,
+                label,
                 format!("operationId {bo} removed"),
             );
         }
         _ => {}
     }
-    parameters(sink, opts, b, h, &label, req_dir)?;
-    request_body(sink, b, h, &label, req_dir)?;
-    responses(sink, b, h, &label, resp_dir)?;
-    super::security::operation(sink, b, h, &label);
-    callbacks(sink, opts, b, h, &label)?;
+    parameters(sink, opts, b, h, label, req_dir)?;
+    request_body(sink, b, h, label, req_dir)?;
+    responses(sink, b, h, label, resp_dir)?;
+    super::security::operation(sink, b, h, label);
+    callbacks(sink, opts, b, h, label)?;
     Ok(())
 }
 
