@@ -24,7 +24,7 @@ mod key_tests {
 
 use super::model::{Loc, Spec};
 use crate::finding::{Severity, Side};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// One detected change.
 #[derive(Debug, Clone, PartialEq)]
@@ -201,14 +201,17 @@ fn without_line_numbers(detail: &str) -> String {
 fn dedupe(changes: Vec<Change>) -> Vec<Change> {
     // One finding per rule and place: a change inside a shared schema is
     // reported once, naming every operation it affects.
-    let mut merged: BTreeMap<(String, String, u32, bool), Change> = BTreeMap::new();
+    // (rule, path, line, at base) → the change and the subjects it names.
+    type Place = (String, String, u32, bool);
+    let mut merged: BTreeMap<Place, (Change, HashSet<String>)> = BTreeMap::new();
     let mut order = Vec::new();
     for c in changes {
         let k = (c.rule.clone(), c.path.clone(), c.line, c.side == Side::Base);
         match merged.get_mut(&k) {
-            Some(existing) => {
+            Some((existing, seen)) => {
                 for s in c.subjects {
-                    if !existing.subjects.contains(&s) {
+                    // A shared schema can be reached from thousands of operations.
+                    if seen.insert(s.clone()) {
                         existing.subjects.push(s);
                     }
                 }
@@ -216,14 +219,15 @@ fn dedupe(changes: Vec<Change>) -> Vec<Change> {
             }
             None => {
                 order.push(k.clone());
-                merged.insert(k, c);
+                let seen = c.subjects.iter().cloned().collect();
+                merged.insert(k, (c, seen));
             }
         }
     }
     order
         .into_iter()
         .filter_map(|k| merged.remove(&k))
-        .map(|mut c| {
+        .map(|(mut c, _)| {
             c.key = format!(
                 "{}|{}",
                 c.subjects.first().cloned().unwrap_or_default(),
