@@ -14,7 +14,7 @@ use crate::gates::openapi::model::Loc;
 use crate::gates::openapi::policy::sunset_of;
 use crate::gates::openapi::refs::{At, Docs, ref_name, ref_of};
 use crate::gates::openapi::rules::schema::{BOUNDS, PLACES, SUBSCHEMA_MAPS, SUBSCHEMAS};
-use crate::gates::openapi::tree::{Value, format_number};
+use crate::gates::openapi::tree::{Entry, Node, Value, format_number};
 use anyhow::Result;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -209,6 +209,50 @@ impl<'a> View<'a> {
     fn text(&self, key: &str) -> Option<String> {
         self.get(key).map(|n| n.node.display())
     }
+}
+
+/// The canonical text of a schema without its annotations (descriptions,
+/// examples, titles, extensions), for telling whether two schemas accept the same.
+fn shape(node: &Node) -> String {
+    fn write(node: &Node, out: &mut String, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        match &node.value {
+            Value::Map(entries) => {
+                let mut kept: Vec<&Entry> = entries
+                    .iter()
+                    .filter(|e| {
+                        !matches!(
+                            e.key.as_str(),
+                            "description" | "example" | "examples" | "title" | "externalDocs"
+                        ) && !e.key.starts_with("x-")
+                    })
+                    .collect();
+                kept.sort_by(|a, b| a.key.cmp(&b.key));
+                out.push('{');
+                for e in kept {
+                    out.push_str(&e.key);
+                    out.push(':');
+                    write(&e.value, out, depth + 1);
+                    out.push(',');
+                }
+                out.push('}');
+            }
+            Value::Seq(items) => {
+                out.push('[');
+                for i in items {
+                    write(i, out, depth + 1);
+                    out.push(',');
+                }
+                out.push(']');
+            }
+            _ => out.push_str(&node.canonical()),
+        }
+    }
+    let mut out = String::new();
+    write(node, &mut out, 0);
+    out
 }
 
 /// A branch of `oneOf`/`anyOf` for messages: its name, else its type and line.
@@ -465,21 +509,27 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
     }
 
     /// A schema that became a `oneOf` of other schemas, none of which is the old one.
+    /// An object schema replaced by a `oneOf` of variants (the client's model
+    /// changes shape). Scalars split into branches (`enum: [a, b]` → `oneOf`
+    /// of single values) are judged by their alternatives instead.
     fn wrapped_in_one_of(&mut self, b: &View<'a>, h: &View<'a>, path: &str) {
         let Some(alts) = h.get("oneOf") else {
             return;
         };
-        if b.get("oneOf").is_some()
+        let (bt, _) = b.types();
+        let object = b.get("properties").is_some() || (bt.len() == 1 && bt.contains("object"));
+        if !object
+            || b.get("oneOf").is_some()
             || h.type_only_alternatives().is_some()
             || h.get("properties").is_some()
             || h.get("type").is_some()
-            || (b.get("properties").is_none() && b.types().0.is_empty())
         {
             return;
         }
-        // `$ref: Pet` → `oneOf: [Pet, Robot]` keeps the old schema as a branch.
+        // `$ref: Pet` → `oneOf: [Pet, Robot]` keeps the old schema as a branch
+        // (descriptions, examples and titles aside).
         let head_docs = self.sink.head.docs;
-        let old = b.first().map(|f| f.node.canonical());
+        let old = b.first().map(|f| shape(f.node));
         let kept = alts.node.items().iter().any(|n| {
             head_docs
                 .resolve(At {
@@ -487,7 +537,7 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                     node: n,
                 })
                 .ok()
-                .map(|r| r.node.canonical())
+                .map(|r| shape(r.node))
                 == old
         });
         if kept {

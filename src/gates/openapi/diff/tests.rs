@@ -738,6 +738,29 @@ fn a_schema_wrapped_in_one_of_is_reported_unless_the_old_schema_is_a_branch() {
         !rules(&c).iter().any(|r| r.ends_with("wrapped-in-one-of")),
         "{c:?}"
     );
+    // The old object kept as a branch with another description; a scalar
+    // enum split into single-value branches (GitHub's REST description did
+    // both): alternatives, not a rewrap.
+    let c = diff(
+        &spec("type: object\ndescription: old\nproperties:\n  a: {type: string}\n"),
+        &spec(
+            "oneOf:\n  - type: object\n    description: new\n    properties:\n      a: {type: string}\n  - {type: string}\n",
+        ),
+    );
+    assert!(
+        !rules(&c).iter().any(|r| r.ends_with("wrapped-in-one-of")),
+        "{c:?}"
+    );
+    let c = diff(
+        &spec("type: string\nenum: [a, b]\n"),
+        &spec(
+            "oneOf:\n  - {type: string, enum: [a]}\n  - {type: string, enum: [b]}\n  - {type: string, enum: [c]}\n",
+        ),
+    );
+    assert!(
+        !rules(&c).iter().any(|r| r.ends_with("wrapped-in-one-of")),
+        "{c:?}"
+    );
 }
 
 #[test]
