@@ -9,8 +9,9 @@
 # two releases of GitHub's REST API description (npm @octokit/openapi 22.0.0
 # and 23.0.2, ~12 MB of JSON each).
 #
-# Prints the median wall time of RUNS runs (default 5) and the peak memory
-# (GNU time). If `oasdiff` is on PATH it is timed on the same files
+# Prints the median wall time and the median CPU time (user + sys) of RUNS
+# runs (default 5) and the peak memory (GNU time). On a shared machine the CPU
+# time is the steadier figure; the load average is printed first. If `oasdiff` is on PATH it is timed on the same files
 # (`oasdiff breaking`) and the ratio printed; it is not installed here (a Go
 # binary; no Go toolchain on this machine).
 #
@@ -85,19 +86,21 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 measure() { # label command...
   local label="$1"; shift
-  local times=() s e peak
+  local walls=() cpus=() peaks=()
   for _ in $(seq "$RUNS"); do
-    s=$(date +%s.%N)
-    "$@" >/dev/null 2>&1 || true
-    e=$(date +%s.%N)
-    times+=("$(echo "$e - $s" | bc)")
+    /usr/bin/time -f '%e %U %S %M' -o "$DIR/time" "$@" >/dev/null 2>&1 || true
+    read -r wall user sys peak < <(tail -1 "$DIR/time")
+    walls+=("$wall"); cpus+=("$(echo "$user + $sys" | bc)"); peaks+=("$peak")
   done
-  LAST_MEDIAN=$(printf '%s\n' "${times[@]}" | median)
-  /usr/bin/time -f '%M' -o "$DIR/peak" "$@" >/dev/null 2>&1 || true
-  peak=$(tail -1 "$DIR/peak")
-  printf '%-44s median %6.3f s  peak %6d MB  (%s runs)\n' "$label" "$LAST_MEDIAN" "$((peak / 1024))" "$RUNS"
+  LAST_MEDIAN=$(printf '%s\n' "${walls[@]}" | median)
+  local cpu peak
+  cpu=$(printf '%s\n' "${cpus[@]}" | median)
+  peak=$(printf '%s\n' "${peaks[@]}" | sort -n | tail -1)
+  printf '%-44s median wall %6.2f s  cpu %6.2f s  peak %5d MB  (%s runs)\n' \
+    "$label" "$LAST_MEDIAN" "$cpu" "$((peak / 1024))" "$RUNS"
 }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 ls -l "$DIR"/base.json "$DIR"/base.yaml | awk '{printf "%s: %.1f MB\n", $NF, $5/1048576}' | sed "s|$DIR/||"
 changes=$("$BIN" openapi diff "$DIR/base.json" "$DIR/head.json" --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["findings"]))' || true)
 echo "findings on the generated pair: $changes"
