@@ -13,7 +13,7 @@ use crate::gates::openapi::refs::At;
 use anyhow::Result;
 use std::collections::BTreeMap;
 
-const STABILITY: [&str; 4] = ["draft", "alpha", "beta", "stable"];
+pub(super) const STABILITY: [&str; 4] = ["draft", "alpha", "beta", "stable"];
 
 pub fn compare<'a>(sink: &mut Sink<'_, 'a>, opts: &Options) -> Result<()> {
     let (base, head) = (sink.base, sink.head);

@@ -8,7 +8,7 @@
 //! do not exist in requests and `writeOnly` ones not in responses.
 
 use super::Sink;
-use super::operations::removal_verdict;
+use super::operations::{STABILITY, removal_verdict};
 use crate::finding::Side;
 use crate::gates::openapi::model::Loc;
 use crate::gates::openapi::policy::sunset_of;
@@ -1205,6 +1205,7 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                                 "no longer deprecated".into(),
                             );
                         }
+                        self.stability(&bv, &hv, &sub);
                         self.compare(*bs, *hs, &sub)?;
                     }
                 }
@@ -1218,6 +1219,32 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
             self.removed_property(&sub, br.contains(name), *bloc, Some(*bs))?;
         }
         Ok(())
+    }
+
+    /// A property's own `x-stability-level` must not decrease (stable → beta).
+    fn stability(&mut self, b: &View<'a>, h: &View<'a>, sub: &str) {
+        let ext = &self.sink.opts.stability_extension;
+        let level = |v: &View<'a>| v.text(ext);
+        let (Some(bl), Some(hl)) = (level(b), level(h)) else {
+            return;
+        };
+        let rank = |l: &str| STABILITY.iter().position(|s| *s == l);
+        if let (Some(bi), Some(hi)) = (rank(&bl), rank(&hl))
+            && hi < bi
+        {
+            let id = match self.dir {
+                Direction::Request => "request-property-stability-decreased",
+                Direction::Response => "response-property-stability-decreased",
+            };
+            let loc = h.loc(ext);
+            self.emit_id(
+                id,
+                sub,
+                Side::Head,
+                loc,
+                format!("stability decreased from {bl} to {hl}"),
+            );
+        }
     }
 
     fn removed_property(

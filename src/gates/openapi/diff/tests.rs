@@ -1005,3 +1005,25 @@ fn text_parameters_becoming_numbers_and_removals_with_unparsable_sunsets() {
     assert_eq!(rules(&c), vec!["request-parameter-sunset-parse"]);
     assert_eq!(c[0].side, Side::Base);
 }
+
+#[test]
+fn a_property_stability_decrease_is_an_error_in_both_directions() {
+    let p = |level: &str| {
+        spec(&format!(
+            "type: object\nproperties:\n  s:\n    type: string\n    x-stability-level: {level}\n"
+        ))
+    };
+    let c = diff(&p("stable"), &p("beta"));
+    assert_eq!(
+        rules(&c),
+        vec![
+            "request-property-stability-decreased",
+            "response-property-stability-decreased"
+        ]
+    );
+    assert!(
+        c.iter()
+            .all(|c| c.severity == Severity::Error && c.line == 23)
+    );
+    assert!(diff(&p("beta"), &p("stable")).is_empty());
+}

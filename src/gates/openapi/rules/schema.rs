@@ -561,6 +561,20 @@ pub static PROPERTY_DEFS: &[Def] = &[
         example: "Base `region: {type: string, default: eu}` optional; head adds `region` to `required`.\n\nFix: keep it optional; the default already covers clients that omit it.",
     },
     Def {
+        id: "request-property-stability-decreased",
+        level: E,
+        summary: "A request property's `x-stability-level` decreased (e.g. stable → beta).",
+        why: "Clients that send the property were promised it would keep its stable meaning.",
+        example: "Base `region: {type: string, x-stability-level: stable}`; head `x-stability-level: beta`.\n\nFix: keep the level, or add a new property at the lower level.",
+    },
+    Def {
+        id: "response-property-stability-decreased",
+        level: E,
+        summary: "A response property's `x-stability-level` decreased (e.g. stable → beta).",
+        why: "Clients that read the property were promised it would keep its stable meaning.",
+        example: "Base `score: {type: number, x-stability-level: stable}`; head `x-stability-level: alpha`.\n\nFix: keep the level, or add a new property at the lower level.",
+    },
+    Def {
         id: "new-optional-request-property",
         level: N,
         summary: "A request schema gained an optional property.",
