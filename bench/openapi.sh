@@ -1,71 +1,119 @@
 #!/usr/bin/env bash
-# Benchmark `shipgate openapi diff` on a generated pair of large specs
-# (N paths, default 2000; each with GET/POST, parameters, shared and inline
-# schemas), YAML and JSON, and (when npm is available) on two releases of
-# GitHub's REST API description (npm @octokit/openapi 22.0.0 and 23.0.2,
-# ~12 MB of JSON each). Prints the median wall time of 5 runs and the peak
-# memory (GNU time). The peer tools are not run here (oasdiff is a Go binary,
-# Optic and openapi-diff need their own npm installs), so no ratio is printed.
+# Benchmark `shipgate openapi diff` (release build) on a generated pair of
+# large specs: N paths (default 2000; GET and POST each, path/query
+# parameters, inline request schemas) and S component schemas (default 500;
+# nested through $refs, 9 levels deep), written as JSON and as YAML. The
+# revision makes a realistic PR's worth of changes: every 100th path gains a
+# required query parameter, every 50th schema tightens a maxLength, one enum
+# grows, 20 paths are removed and 20 added. When npm is available it also diffs
+# two releases of GitHub's REST API description (npm @octokit/openapi 22.0.0
+# and 23.0.2, ~12 MB of JSON each).
 #
-# Usage: bench/openapi.sh [N] [path/to/shipgate]   (default: target/release/shipgate)
+# Prints the median wall time and the median CPU time (user + sys) of RUNS
+# runs (default 5) and the peak memory (GNU time). On a shared machine the CPU
+# time is the steadier figure; the load average is printed first. If `oasdiff` is on PATH it is timed on the same files
+# (`oasdiff breaking`) and the ratio printed; it is not installed here (a Go
+# binary; no Go toolchain on this machine).
+#
+# Usage: bench/openapi.sh [N] [path/to/shipgate] [S]
+#   (default binary: target/release/shipgate; RUNS=7 bench/openapi.sh for more runs)
 set -euo pipefail
 N="${1:-2000}"
 BIN="${2:-target/release/shipgate}"
+S="${3:-500}"
+RUNS="${RUNS:-5}"
 DIR="$(mktemp -d)"
 trap 'rm -rf "$DIR"' EXIT
 
-python3 - "$N" "$DIR" <<'PY'
+python3 - "$N" "$S" "$DIR" <<'PY'
 import json, sys
-n, d = int(sys.argv[1]), sys.argv[2]
+n, nschemas, d = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 def spec(rev):
+    schemas = {}
+    for j in range(nschemas):
+        props = {
+            "id": {"type": "string", "format": "uuid"},
+            "name": {"type": "string", "maxLength": 30 if (rev and j % 50 == 0) else 100},
+            "count": {"type": "integer", "minimum": 0},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "status": {"type": "string", "enum": ["a", "b"] + (["c"] if rev and j == 7 else [])},
+        }
+        if j > 0:
+            props["parent"] = {"$ref": f"#/components/schemas/S{j // 2}"}
+        schemas[f"S{j}"] = {"type": "object", "required": ["id"], "properties": props}
     paths = {}
     for i in range(n):
-        props = {f"f{j}": {"type": "string", "maxLength": 50 if not (rev and j == 3 and i % 100 == 0) else 20} for j in range(8)}
+        if rev and i % 100 == 50:
+            continue  # removed
+        body = {f"f{k}": {"type": "string", "maxLength": 50} for k in range(8)}
+        params = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                  {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}}]
+        if rev and i % 100 == 0:
+            params.append({"name": "tenant", "in": "query", "required": True, "schema": {"type": "string"}})
+        ref = {"$ref": f"#/components/schemas/S{i % nschemas}"}
         paths[f"/r{i}/{{id}}"] = {
             "get": {
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
-                               {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}}],
-                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}}},
+                "operationId": f"get{i}",
+                "parameters": params,
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": ref}}},
+                              "404": {"description": "not found"}},
             },
             "post": {
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["f0"], "properties": props}}}},
-                "responses": {"201": {"description": "created"}},
+                "operationId": f"post{i}",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["f0"], "properties": body}}}},
+                "responses": {"201": {"description": "created", "content": {"application/json": {"schema": ref}}}},
             },
         }
-    item = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string", "enum": ["a", "b"] + (["c"] if rev else [])}}}}
-    return {"openapi": "3.0.3", "info": {"title": "bench", "version": "1.0.0"}, "paths": paths, "components": {"schemas": {"Item": item}}}
+    if rev:
+        for i in range(n, n + n // 100):
+            paths[f"/new{i}"] = {"get": {"responses": {"200": {"description": "ok"}}}}
+    return {"openapi": "3.0.3", "info": {"title": "bench", "version": "1.0.0"},
+            "paths": paths, "components": {"schemas": schemas}}
+def y(v, ind=0):
+    pad = "  " * ind
+    if isinstance(v, dict):
+        return "".join(f"{pad}{json.dumps(k)}:" + ((" " + y(x).strip() + "\n") if not isinstance(x, (dict, list)) or not x else "\n" + y(x, ind + 1)) for k, x in v.items())
+    if isinstance(v, list):
+        return "".join(f"{pad}-\n" + y(x, ind + 1) if isinstance(x, (dict, list)) and x else f"{pad}- {json.dumps(x)}\n" for x in v)
+    return json.dumps(v)
 for rev, name in ((False, "base"), (True, "head")):
     s = spec(rev)
     json.dump(s, open(f"{d}/{name}.json", "w"), indent=1)
-    # YAML: JSON is valid YAML flow; write block style for realism.
-    def y(v, ind=0):
-        pad = "  " * ind
-        if isinstance(v, dict):
-            return "".join(f"{pad}{json.dumps(k)}:" + ((" " + y(x).strip() + "\n") if not isinstance(x, (dict, list)) or not x else "\n" + y(x, ind + 1)) for k, x in v.items())
-        if isinstance(v, list):
-            return "".join(f"{pad}-\n" + y(x, ind + 1) if isinstance(x, (dict, list)) and x else f"{pad}- {json.dumps(x)}\n" for x in v)
-        return json.dumps(v)
     open(f"{d}/{name}.yaml", "w").write(y(s))
 PY
 
-measure() { # label old new
-  local times=() s e median peak
-  for _ in 1 2 3 4 5; do
-    s=$(date +%s.%N)
-    "$BIN" openapi diff "$2" "$3" --format json >/dev/null || true
-    e=$(date +%s.%N)
-    times+=("$(echo "$e - $s" | bc)")
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+measure() { # label command...
+  local label="$1"; shift
+  local walls=() cpus=() peaks=()
+  for _ in $(seq "$RUNS"); do
+    /usr/bin/time -f '%e %U %S %M' -o "$DIR/time" "$@" >/dev/null 2>&1 || true
+    read -r wall user sys peak < <(tail -1 "$DIR/time")
+    walls+=("$wall"); cpus+=("$(echo "$user + $sys" | bc)"); peaks+=("$peak")
   done
-  median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
-  peak=$( { /usr/bin/time -f '%M' "$BIN" openapi diff "$2" "$3" >/dev/null; } 2>&1 | tail -1 || true)
-  echo "$1: median ${median}s, peak ${peak} KB"
+  LAST_MEDIAN=$(printf '%s\n' "${walls[@]}" | median)
+  local cpu peak
+  cpu=$(printf '%s\n' "${cpus[@]}" | median)
+  peak=$(printf '%s\n' "${peaks[@]}" | sort -n | tail -1)
+  printf '%-44s median wall %6.2f s  cpu %6.2f s  peak %5d MB  (%s runs)\n' \
+    "$label" "$LAST_MEDIAN" "$cpu" "$((peak / 1024))" "$RUNS"
 }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+ls -l "$DIR"/base.json "$DIR"/base.yaml | awk '{printf "%s: %.1f MB\n", $NF, $5/1048576}' | sed "s|$DIR/||"
+changes=$("$BIN" openapi diff "$DIR/base.json" "$DIR/head.json" --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["findings"]))' || true)
+echo "findings on the generated pair: $changes"
 for ext in json yaml; do
-  measure "$N paths, $ext" "$DIR/base.$ext" "$DIR/head.$ext"
+  measure "shipgate: $N paths, $S schemas, $ext" "$BIN" openapi diff "$DIR/base.$ext" "$DIR/head.$ext" --format json
+  ours=$LAST_MEDIAN
+  if command -v oasdiff >/dev/null; then
+    measure "oasdiff breaking: $N paths, $S schemas, $ext" oasdiff breaking "$DIR/base.$ext" "$DIR/head.$ext"
+    echo "ratio oasdiff/shipgate: $(echo "scale=1; $LAST_MEDIAN / $ours" | bc)x"
+  fi
 done
 
-if command -v npm >/dev/null; then
+if command -v npm >/dev/null && [ -z "${SKIP_GITHUB:-}" ]; then
   (cd "$DIR" && npm pack --silent @octokit/openapi@22.0.0 @octokit/openapi@23.0.2 >/dev/null 2>&1) || true
   for v in 22.0.0 23.0.2; do
     if [ -f "$DIR/octokit-openapi-$v.tgz" ]; then
@@ -75,6 +123,6 @@ if command -v npm >/dev/null; then
   gh_old="$DIR/gh-22.0.0/package/generated/api.github.com.json"
   gh_new="$DIR/gh-23.0.2/package/generated/api.github.com.json"
   if [ -f "$gh_old" ] && [ -f "$gh_new" ]; then
-    measure "GitHub REST 22.0.0 -> 23.0.2" "$gh_old" "$gh_new"
+    measure "shipgate: GitHub REST 22.0.0 -> 23.0.2" "$BIN" openapi diff "$gh_old" "$gh_new" --format json
   fi
 fi

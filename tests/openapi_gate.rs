@@ -455,3 +455,68 @@ fn shipgate_allow_comments_silence_a_rule_when_policy_allows() {
         }
     }
 }
+
+#[test]
+fn swagger_form_fields_api_key_renames_and_short_sunsets_fail_in_a_real_repo() {
+    let spec = "swagger: '2.0'
+info: {title: Upload, version: 1.0.0}
+consumes: [multipart/form-data]
+securityDefinitions:
+  key: {type: apiKey, in: header, name: X-API-Key}
+security: [{key: []}]
+paths:
+  /files:
+    post:
+      parameters:
+        - {name: file, in: formData, type: file, required: true}
+        - {name: label, in: formData, type: string}
+      responses:
+        '201': {description: stored}
+    get:
+      responses:
+        '200': {description: ok}
+";
+    let repo = TestRepo::new();
+    repo.write("api/swagger.yaml", spec).write(
+        ".shipgate.yml",
+        "gates:\n  openapi:\n    require_major_bump: false\n    min_sunset_days: 90\n",
+    );
+    repo.commit("base");
+    repo.branch("change");
+    let head = spec
+        .replace("        - {name: label, in: formData, type: string}\n", "")
+        .replace("name: X-API-Key", "name: X-Token")
+        .replace(
+            "    get:\n",
+            "    get:\n      deprecated: true\n      x-sunset: '2026-07-01'\n",
+        );
+    repo.write("api/swagger.yaml", &head);
+    repo.commit("change");
+    let run = repo.shipgate_env(
+        &[
+            "check", "--target", "main", "--gate", "openapi", "--format", "json",
+        ],
+        &[("SHIPGATE_TODAY", "2026-06-01")],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let report = run.json();
+    let gate = openapi_gate(&report);
+    // The form field is a property of the multipart request body (base line 12).
+    let field = find(gate, "request-property-removed");
+    assert_eq!(field["location"]["side"], "base");
+    assert_eq!(field["location"]["start_line"], 12, "{field:#}");
+    assert!(
+        field["message"]
+            .as_str()
+            .unwrap()
+            .contains("multipart/form-data property `label`"),
+        "{field:#}"
+    );
+    let key = find(gate, "api-security-component-api-key-name-changed");
+    assert_eq!(key["severity"], "error");
+    assert_eq!(key["location"]["start_line"], 5, "{key:#}");
+    let soon = find(gate, "api-sunset-date-too-small");
+    assert_eq!(soon["severity"], "error");
+    assert_eq!(soon["location"]["start_line"], 16, "{soon:#}");
+    assert!(soon["message"].as_str().unwrap().contains("30 day(s)"));
+}

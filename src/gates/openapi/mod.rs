@@ -16,6 +16,7 @@ pub mod policy;
 pub mod refs;
 pub mod rules;
 pub mod standalone;
+pub mod swagger;
 pub mod tree;
 
 use crate::finding::{Finding, Location, Side};
@@ -50,6 +51,12 @@ crate::gate_config! {
         pub require_deprecation_before_removal: Option<bool>,
         /// Deprecating without a sunset date is an `*-deprecated-sunset-missing` error. Default: true.
         pub require_sunset_on_deprecation: Option<bool>,
+        /// Fewest days between today and the sunset date of a newly deprecated
+        /// operation, parameter or property of a stable operation (`*-sunset-date-too-small`).
+        /// Default: 0 (no minimum; oasdiff's `--deprecation-days-stable` is 180).
+        pub min_sunset_days: Option<u32>,
+        /// The same for beta operations. Default: 0 (oasdiff's `--deprecation-days-beta` is 31).
+        pub min_sunset_days_beta: Option<u32>,
         /// Explicit pairs to compare at head, e.g. `{base: api/v2.yaml, revision: api/v3.yaml}`. Default: none.
         pub compare: Vec<ComparePair>,
     }
@@ -82,6 +89,8 @@ impl OpenapiConfig {
             require_sunset_on_deprecation: self
                 .require_sunset_on_deprecation
                 .unwrap_or(d.require_sunset_on_deprecation),
+            min_sunset_days: self.min_sunset_days.unwrap_or(d.min_sunset_days),
+            min_sunset_days_beta: self.min_sunset_days_beta.unwrap_or(d.min_sunset_days_beta),
             today: d.today,
         }
     }

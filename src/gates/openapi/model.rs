@@ -58,8 +58,8 @@ pub struct Spec<'a> {
     pub webhooks: BTreeMap<String, PathItem<'a>>,
     /// The document-wide security requirements (where declared).
     pub security: Option<(Vec<SecReq>, Loc)>,
-    /// Security scheme names and where each is declared.
-    pub security_schemes: BTreeMap<String, Loc>,
+    /// Security schemes by name: where each is declared, and its definition.
+    pub security_schemes: BTreeMap<String, (Loc, At<'a>)>,
 }
 
 #[derive(Debug)]
@@ -106,6 +106,8 @@ pub struct Param<'a> {
     pub name: String,
     pub required: bool,
     pub deprecated: bool,
+    /// Declared on the path item (applies to every operation of the path).
+    pub shared: bool,
     pub loc: Loc,
     pub node: At<'a>,
     pub schema: Option<At<'a>>,
@@ -130,6 +132,8 @@ pub struct Response<'a> {
     pub content: BTreeMap<String, Media<'a>>,
     /// By lower-cased header name.
     pub headers: BTreeMap<String, Header<'a>>,
+    /// Links (OpenAPI 3) by name: where each is declared, and its definition.
+    pub links: BTreeMap<String, (Loc, At<'a>)>,
 }
 
 #[derive(Debug)]
@@ -252,13 +256,15 @@ impl<'a> Spec<'a> {
         };
         if let Some(schemes) = schemes {
             for e in schemes.node.entries() {
-                spec.security_schemes.insert(
-                    e.key.clone(),
-                    Loc {
-                        doc: schemes.doc,
-                        line: e.key_line,
-                    },
-                );
+                let def = docs.resolve(At {
+                    doc: schemes.doc,
+                    node: &e.value,
+                })?;
+                let loc = Loc {
+                    doc: schemes.doc,
+                    line: e.key_line,
+                };
+                spec.security_schemes.insert(e.key.clone(), (loc, def));
             }
         }
         let b = Builder { docs, flavor, root };
@@ -341,7 +347,10 @@ impl<'a> Builder<'a> {
                 node: item,
                 ops: BTreeMap::new(),
             };
-            let shared = self.params(item.get("parameters"), &names)?;
+            let mut shared = self.params(item.get("parameters"), &names)?;
+            for p in &mut shared {
+                p.shared = true;
+            }
             for method in METHODS {
                 let Some(op_node) = item.get(method) else {
                     continue;
@@ -505,6 +514,7 @@ impl<'a> Builder<'a> {
             out.push(Param {
                 required: location == "path" || p.node.flag("required"),
                 deprecated: p.node.flag("deprecated"),
+                shared: false,
                 loc: Loc::of(raw),
                 location,
                 name,
@@ -516,8 +526,25 @@ impl<'a> Builder<'a> {
     }
 
     fn swagger_body(&self, op: At<'a>, p: &Param<'a>) -> Body<'a> {
-        let content = self
-            .media_types(op, "consumes")
+        let mut types = self.media_types(op, "consumes");
+        if p.node.node.flag(super::swagger::FORM_MARK) {
+            // Form fields travel as one of the form media types of `consumes`.
+            types.retain(|t| super::swagger::FORM_MEDIA_TYPES.contains(&t.as_str()));
+            if types.is_empty() {
+                let file = p
+                    .schema
+                    .and_then(|s| s.node.get("properties"))
+                    .is_some_and(|props| {
+                        props
+                            .entries()
+                            .iter()
+                            .any(|e| e.value.str_of("type") == Some("file"))
+                    });
+                let default = if file { 1 } else { 0 };
+                types.push(super::swagger::FORM_MEDIA_TYPES[default].to_string());
+            }
+        }
+        let content = types
             .into_iter()
             .map(|mt| {
                 (
@@ -628,10 +655,25 @@ impl<'a> Builder<'a> {
                 );
             }
         }
+        let mut links = BTreeMap::new();
+        if let Some(ls) = r.get("links") {
+            for e in ls.node.entries() {
+                let def = self.docs.resolve(At {
+                    doc: ls.doc,
+                    node: &e.value,
+                })?;
+                let loc = Loc {
+                    doc: ls.doc,
+                    line: e.key_line,
+                };
+                links.insert(e.key.clone(), (loc, def));
+            }
+        }
         Ok(Response {
             loc,
             content,
             headers,
+            links,
         })
     }
 }

@@ -43,6 +43,25 @@ pub fn parse_date(raw: &str) -> Option<String> {
     ((1..=12).contains(&month) && (1..=31).contains(&day)).then(|| date.to_string())
 }
 
+/// Days from `from` to `to` (both `YYYY-MM-DD`); negative when `to` is earlier.
+pub fn days_between(from: &str, to: &str) -> Option<i64> {
+    Some(day_number(&parse_date(to)?)? - day_number(&parse_date(from)?)?)
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (proleptic Gregorian calendar).
+fn day_number(date: &str) -> Option<i64> {
+    let y: i64 = date.get(..4)?.parse().ok()?;
+    let m: i64 = date.get(5..7)?.parse().ok()?;
+    let d: i64 = date.get(8..10)?.parse().ok()?;
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
 /// Today's date (UTC) as `YYYY-MM-DD`; `SHIPGATE_TODAY` overrides it (for tests and replays).
 pub fn today() -> String {
     if let Ok(t) = std::env::var("SHIPGATE_TODAY")
@@ -65,6 +84,7 @@ pub fn is_policy_rule(id: &str) -> bool {
         "sunset-invalid",
         "sunset-deleted",
         "changed-too-small",
+        "date-too-small",
         "invalid-stability-level",
         "stability-decreased",
     ]
@@ -148,6 +168,15 @@ pub fn apply_versioning(changes: &mut Vec<Change>, base: &Spec<'_>, head: &Spec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_between_counts_calendar_days() {
+        assert_eq!(days_between("2026-06-01", "2026-07-01"), Some(30));
+        assert_eq!(days_between("2024-02-28", "2024-03-01"), Some(2));
+        assert_eq!(days_between("2026-01-01", "2025-12-31"), Some(-1));
+        assert_eq!(days_between("1970-01-01", "2000-01-01"), Some(10_957));
+        assert_eq!(days_between("2026-06-01", "soon"), None);
+    }
 
     #[test]
     fn dates_parse_strictly() {

@@ -10,7 +10,9 @@
 
 use super::tree::{self, Node, Value};
 use anyhow::{Result, anyhow};
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// Most files one spec may reference (transitively).
 const MAX_FILES: usize = 500;
@@ -50,7 +52,14 @@ impl<'a> At<'a> {
 #[derive(Debug, Default)]
 pub struct Docs {
     pub docs: Vec<Doc>,
+    /// Where each `$ref` string written in a document leads: (target document,
+    /// entry/item index per pointer segment). Big specs reference the same
+    /// component thousands of times; this skips the key search and decoding.
+    targets: Mutex<Vec<HashMap<String, Target>>>,
 }
+
+/// Where a `$ref` leads: the document, and the entry/item index of each pointer segment.
+type Target = (usize, Vec<usize>);
 
 /// Reads a repository-relative path (`Ok(None)` when absent).
 pub type Reader<'r> = dyn FnMut(&str) -> Result<Option<Vec<u8>>> + 'r;
@@ -60,7 +69,10 @@ impl Docs {
     pub fn load(root_path: &str, root_text: &[u8], read: &mut Reader<'_>) -> Result<Docs> {
         let mut docs = Docs::default();
         let mut index: HashMap<String, usize> = HashMap::new();
-        let root = parse_doc(root_path, root_text)?;
+        let mut root = parse_doc(root_path, root_text)?;
+        if root.get("swagger").is_some() {
+            super::swagger::form_bodies(&mut root);
+        }
         index.insert(root_path.to_string(), 0);
         docs.docs.push(Doc {
             path: root_path.to_string(),
@@ -129,6 +141,48 @@ impl Docs {
 
     /// The node `reference` (written in `from`) points at, without following further refs.
     fn target<'a>(&'a self, from: At<'a>, reference: &str) -> Result<At<'a>> {
+        let cached = self.targets.lock().ok().and_then(|t| {
+            t.get(from.doc)
+                .and_then(|m| m.get(reference))
+                .map(|(doc, path)| (*doc, path.clone()))
+        });
+        if let Some((doc, path)) = cached
+            && let Some(node) = self.walk_indices(doc, &path)
+        {
+            return Ok(At { doc, node });
+        }
+        let (doc, path) = self.find_target(from, reference)?;
+        let node = self.walk_indices(doc, &path).ok_or_else(|| {
+            anyhow!(
+                "{}:{}: $ref `{reference}` points at nothing",
+                self.path(from.doc),
+                from.node.line
+            )
+        })?;
+        if let Ok(mut t) = self.targets.lock() {
+            if t.len() <= from.doc {
+                t.resize_with(from.doc + 1, HashMap::new);
+            }
+            t[from.doc].insert(reference.to_string(), (doc, path));
+        }
+        Ok(At { doc, node })
+    }
+
+    /// The node at entry/item indices `path` from the root of document `doc`.
+    fn walk_indices(&self, doc: usize, path: &[usize]) -> Option<&Node> {
+        let mut node = &self.docs.get(doc)?.root;
+        for &i in path {
+            node = match &node.value {
+                Value::Map(entries) => &entries.get(i)?.value,
+                Value::Seq(items) => items.get(i)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// Resolve `reference` to (document, entry/item index per pointer segment).
+    fn find_target(&self, from: At<'_>, reference: &str) -> Result<Target> {
         let here = self.path(from.doc);
         let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
         let doc = if file.is_empty() {
@@ -143,6 +197,7 @@ impl Docs {
                 })?
         };
         let mut node = &self.docs[doc].root;
+        let mut indices = Vec::new();
         if !pointer.is_empty() {
             let Some(rest) = pointer.strip_prefix('/') else {
                 return Err(anyhow!(
@@ -153,20 +208,28 @@ impl Docs {
             for raw in rest.split('/') {
                 let token = unescape_pointer(raw);
                 let next = match &node.value {
-                    Value::Map(_) => node.get(&token),
-                    Value::Seq(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+                    Value::Map(entries) => entries
+                        .iter()
+                        .position(|e| e.key == *token)
+                        .map(|i| (i, &entries[i].value)),
+                    Value::Seq(items) => token
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| items.get(i).map(|n| (i, n))),
                     _ => None,
                 };
-                node = next.ok_or_else(|| {
+                let (i, next) = next.ok_or_else(|| {
                     anyhow!(
                         "{here}:{}: $ref `{reference}` points at nothing (no `{token}` in {})",
                         from.node.line,
                         self.path(doc)
                     )
                 })?;
+                indices.push(i);
+                node = next;
             }
         }
-        Ok(At { doc, node })
+        Ok((doc, indices))
     }
 }
 
@@ -273,8 +336,11 @@ pub fn join(from: &str, target: &str) -> Result<String, String> {
     Ok(parts.join("/"))
 }
 
-fn unescape_pointer(raw: &str) -> String {
-    percent_decode(raw).replace("~1", "/").replace("~0", "~")
+fn unescape_pointer(raw: &str) -> Cow<'_, str> {
+    if !raw.contains(['~', '%']) {
+        return Cow::Borrowed(raw);
+    }
+    Cow::Owned(percent_decode(raw).replace("~1", "/").replace("~0", "~"))
 }
 
 fn percent_decode(s: &str) -> String {

@@ -6,6 +6,7 @@
 
 pub mod operations;
 pub mod schema;
+pub mod security;
 #[cfg(test)]
 mod tests;
 
@@ -23,7 +24,7 @@ mod key_tests {
 
 use super::model::{Loc, Spec};
 use crate::finding::{Severity, Side};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// One detected change.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +70,11 @@ pub struct Options {
     pub require_deprecation_before_removal: bool,
     /// Whether deprecating without a sunset date is reported.
     pub require_sunset_on_deprecation: bool,
+    /// Fewest days between today and the sunset date of a newly deprecated
+    /// part of a stable operation (0: no minimum).
+    pub min_sunset_days: u32,
+    /// The same for beta operations.
+    pub min_sunset_days_beta: u32,
     /// Today, `YYYY-MM-DD` (UTC), for sunset dates.
     pub today: String,
 }
@@ -81,6 +87,8 @@ impl Default for Options {
             require_sunset_before_removal: true,
             require_deprecation_before_removal: true,
             require_sunset_on_deprecation: true,
+            min_sunset_days: 0,
+            min_sunset_days_beta: 0,
             today: super::policy::today(),
         }
     }
@@ -94,6 +102,46 @@ pub struct Sink<'s, 'a> {
     pub changes: Vec<Change>,
     /// Schema pairs (base node, head node, direction/place) known to have no change.
     pub unchanged: std::collections::HashSet<(usize, usize, u8)>,
+    /// The deprecation policy of the operation being compared (by its stability level).
+    pub op_policy: OpPolicy,
+}
+
+/// The deprecation policy that applies inside one operation.
+#[derive(Debug, Clone, Copy)]
+pub struct OpPolicy {
+    /// Whether deprecating without a sunset date is reported.
+    pub require_sunset_on_deprecation: bool,
+    /// Fewest days from today to a new sunset date (0: no minimum).
+    pub min_sunset_days: u32,
+}
+
+impl OpPolicy {
+    /// The policy for an operation at stability level `level`.
+    pub fn of(opts: &Options, level: Option<&str>) -> OpPolicy {
+        match level {
+            Some("draft" | "alpha") => OpPolicy {
+                require_sunset_on_deprecation: false,
+                min_sunset_days: 0,
+            },
+            Some("beta") => OpPolicy {
+                require_sunset_on_deprecation: false,
+                min_sunset_days: opts.min_sunset_days_beta,
+            },
+            _ => OpPolicy {
+                require_sunset_on_deprecation: opts.require_sunset_on_deprecation,
+                min_sunset_days: opts.min_sunset_days,
+            },
+        }
+    }
+
+    /// Whether sunset date `date` is sooner than the minimum period from `today`.
+    pub fn too_soon(&self, today: &str, date: &str) -> Option<i64> {
+        if self.min_sunset_days == 0 {
+            return None;
+        }
+        let days = super::policy::days_between(today, date)?;
+        (days < i64::from(self.min_sunset_days)).then_some(days)
+    }
 }
 
 impl<'s, 'a> Sink<'s, 'a> {
@@ -131,6 +179,7 @@ pub fn compare(base: &Spec<'_>, head: &Spec<'_>, opts: &Options) -> anyhow::Resu
         opts,
         changes: Vec::new(),
         unchanged: Default::default(),
+        op_policy: OpPolicy::of(opts, None),
     };
     operations::compare(&mut sink, opts)?;
     Ok(dedupe(sink.changes))
@@ -152,14 +201,17 @@ fn without_line_numbers(detail: &str) -> String {
 fn dedupe(changes: Vec<Change>) -> Vec<Change> {
     // One finding per rule and place: a change inside a shared schema is
     // reported once, naming every operation it affects.
-    let mut merged: BTreeMap<(String, String, u32, bool), Change> = BTreeMap::new();
+    // (rule, path, line, at base) → the change and the subjects it names.
+    type Place = (String, String, u32, bool);
+    let mut merged: BTreeMap<Place, (Change, HashSet<String>)> = BTreeMap::new();
     let mut order = Vec::new();
     for c in changes {
         let k = (c.rule.clone(), c.path.clone(), c.line, c.side == Side::Base);
         match merged.get_mut(&k) {
-            Some(existing) => {
+            Some((existing, seen)) => {
                 for s in c.subjects {
-                    if !existing.subjects.contains(&s) {
+                    // A shared schema can be reached from thousands of operations.
+                    if seen.insert(s.clone()) {
                         existing.subjects.push(s);
                     }
                 }
@@ -167,14 +219,15 @@ fn dedupe(changes: Vec<Change>) -> Vec<Change> {
             }
             None => {
                 order.push(k.clone());
-                merged.insert(k, c);
+                let seen = c.subjects.iter().cloned().collect();
+                merged.insert(k, (c, seen));
             }
         }
     }
     order
         .into_iter()
         .filter_map(|k| merged.remove(&k))
-        .map(|mut c| {
+        .map(|(mut c, _)| {
             c.key = format!(
                 "{}|{}",
                 c.subjects.first().cloned().unwrap_or_default(),

@@ -5,15 +5,15 @@
 //! of the data. Webhooks flip directions: their requests are sent by us.
 
 use super::schema::{Direction, Place, Walk};
-use super::{Options, Sink};
+use super::{OpPolicy, Options, Sink};
 use crate::finding::{Severity, Side};
-use crate::gates::openapi::model::{Flavor, Loc, Media, Operation, Param, PathItem, SecReq};
+use crate::gates::openapi::model::{Flavor, Loc, Media, Operation, Param, PathItem, Response};
 use crate::gates::openapi::policy::{Sunset, sunset_of};
 use crate::gates::openapi::refs::At;
 use anyhow::Result;
 use std::collections::BTreeMap;
 
-const STABILITY: [&str; 4] = ["draft", "alpha", "beta", "stable"];
+pub(super) const STABILITY: [&str; 4] = ["draft", "alpha", "beta", "stable"];
 
 pub fn compare<'a>(sink: &mut Sink<'_, 'a>, opts: &Options) -> Result<()> {
     let (base, head) = (sink.base, sink.head);
@@ -63,8 +63,8 @@ pub fn compare<'a>(sink: &mut Sink<'_, 'a>, opts: &Options) -> Result<()> {
             );
         }
     }
-    security_schemes(sink);
-    global_security(sink);
+    super::security::schemes(sink);
+    super::security::global(sink);
     Ok(())
 }
 
@@ -116,9 +116,15 @@ fn removed_operation<'a>(
     } else {
         "operation removed"
     };
+    let invalid_sunset = matches!(sunset, Some(Sunset::Invalid(_)));
     let (suffix, detail) = removal_verdict(deprecated, sunset, opts, what);
     let loc = if whole_path { path.loc } else { op.loc };
-    let rule = format!("{prefix}-removed-{suffix}");
+    let rule = if deprecated && invalid_sunset {
+        // oasdiff's id for a removal judged against a sunset date that is not a date.
+        "api-path-sunset-parse".to_string()
+    } else {
+        format!("{prefix}-removed-{suffix}")
+    };
     if stability(op, opts).is_some_and(|s| s == "draft" || s == "alpha") {
         let start = sink.changes.len();
         sink.emit(&rule, Side::Base, loc, &op.label(), detail);
@@ -243,18 +249,24 @@ fn compare_operation<'a>(
     } else {
         (Direction::Request, Direction::Response)
     };
-    // Sunset dates are required of stable operations only (or ones with no level).
-    let relaxed;
-    let opts = match stability(h, opts).as_deref() {
-        Some("draft" | "alpha" | "beta") => {
-            relaxed = Options {
-                require_sunset_on_deprecation: false,
-                ..opts.clone()
-            };
-            &relaxed
-        }
-        _ => opts,
-    };
+    // Sunset dates are required of stable operations only (or ones with no
+    // level); the minimum deprecation period depends on the level too.
+    let outer = sink.op_policy;
+    sink.op_policy = OpPolicy::of(opts, stability(h, opts).as_deref());
+    let result = compare_operation_parts(sink, opts, b, h, &label, req_dir, resp_dir);
+    sink.op_policy = outer;
+    result
+}
+
+fn compare_operation_parts<'a>(
+    sink: &mut Sink<'_, 'a>,
+    opts: &Options,
+    b: &Operation<'a>,
+    h: &Operation<'a>,
+    label: &str,
+    req_dir: Direction,
+    resp_dir: Direction,
+) -> Result<()> {
     deprecation(
         sink,
         opts,
@@ -262,7 +274,7 @@ fn compare_operation<'a>(
         h.deprecated,
         b.node,
         h.node,
-        &label,
+        label,
         Deprecatable::Endpoint,
         h.loc,
     );
@@ -273,7 +285,7 @@ fn compare_operation<'a>(
                 "api-operation-id-changed",
                 Side::Head,
                 loc,
-                &label,
+                label,
                 format!("operationId changed from {bo} to {ho}"),
             );
         }
@@ -282,17 +294,17 @@ fn compare_operation<'a>(
                 "api-operation-id-removed",
                 Side::Head,
                 h.loc,
-                &label,
+                label,
                 format!("operationId {bo} removed"),
             );
         }
         _ => {}
     }
-    parameters(sink, opts, b, h, &label, req_dir)?;
-    request_body(sink, b, h, &label, req_dir)?;
-    responses(sink, b, h, &label, resp_dir)?;
-    security(sink, b, h, &label);
-    callbacks(sink, opts, b, h, &label)?;
+    parameters(sink, opts, b, h, label, req_dir)?;
+    request_body(sink, b, h, label, req_dir)?;
+    responses(sink, b, h, label, resp_dir)?;
+    super::security::operation(sink, b, h, label);
+    callbacks(sink, opts, b, h, label)?;
     Ok(())
 }
 
@@ -316,7 +328,7 @@ fn deprecation<'a>(
     what: Deprecatable,
     loc: Loc,
 ) {
-    let (dep, dep_sunset, react, missing, parse, deleted, earlier) = match what {
+    let (dep, dep_sunset, react, missing, parse, deleted, earlier, too_soon) = match what {
         Deprecatable::Endpoint => (
             "endpoint-deprecated",
             "endpoint-deprecated-with-sunset",
@@ -325,6 +337,7 @@ fn deprecation<'a>(
             "api-deprecated-sunset-parse",
             "sunset-deleted",
             "api-sunset-date-changed-too-small",
+            "api-sunset-date-too-small",
         ),
         Deprecatable::Parameter => (
             "request-parameter-deprecated",
@@ -334,8 +347,10 @@ fn deprecation<'a>(
             "request-parameter-sunset-parse",
             "request-parameter-sunset-deleted",
             "request-parameter-sunset-date-changed-too-small",
+            "request-parameter-sunset-date-too-small",
         ),
     };
+    let policy = sink.op_policy;
     let ext = &opts.sunset_extension;
     let (bs, hs) = (sunset_of(bnode.node, ext), sunset_of(hnode.node, ext));
     let dloc = Loc::key(hnode, "deprecated");
@@ -351,7 +366,21 @@ fn deprecation<'a>(
             ),
             _ => sink.emit(dep, Side::Head, dloc, label, "deprecated".into()),
         }
-        if hs.is_none() && opts.require_sunset_on_deprecation {
+        if let Some(Sunset::Date(d)) = &hs
+            && let Some(days) = policy.too_soon(&opts.today, d)
+        {
+            sink.emit(
+                too_soon,
+                Side::Head,
+                sloc,
+                label,
+                format!(
+                    "deprecated with sunset {d}, {days} day(s) from today; the policy asks for at least {} (min_sunset_days)",
+                    policy.min_sunset_days
+                ),
+            );
+        }
+        if hs.is_none() && policy.require_sunset_on_deprecation {
             sink.emit(
                 missing,
                 Side::Head,
@@ -411,7 +440,14 @@ fn parameters<'a>(
         match h.params.get(key) {
             None => {
                 let sunset = sunset_of(bp.node.node, &opts.sunset_extension);
-                let (rule, detail) = if bp.deprecated {
+                let (rule, detail) = if bp.deprecated
+                    && let Some(Sunset::Invalid(raw)) = &sunset
+                {
+                    (
+                        "request-parameter-sunset-parse",
+                        format!("{what} removed; its sunset date `{raw}` is not a valid date"),
+                    )
+                } else if bp.deprecated {
                     let (suffix, detail) =
                         removal_verdict(true, sunset, opts, &format!("{what} removed"));
                     match suffix {
@@ -473,12 +509,13 @@ fn parameters<'a>(
             continue;
         }
         let what = format!("{} parameter `{}`", hp.location, hp.name);
-        let rule = if hp.location == "path" {
-            "new-request-path-parameter"
-        } else if hp.required {
-            "new-required-request-parameter"
-        } else {
-            "new-optional-request-parameter"
+        // A parameter declared on the path item applies to every operation by default.
+        let rule = match (hp.location.as_str(), hp.required, hp.shared) {
+            ("path", _, _) => "new-request-path-parameter",
+            (_, true, true) => "new-required-request-default-parameter-to-existing-path",
+            (_, false, true) => "new-optional-request-default-parameter-to-existing-path",
+            (_, true, false) => "new-required-request-parameter",
+            (_, false, false) => "new-optional-request-parameter",
         };
         let kind = if hp.required { "required" } else { "optional" };
         sink.emit(
@@ -553,6 +590,35 @@ fn callbacks<'a>(
         }
     }
     Ok(())
+}
+
+/// `application/problem+json` → `application/json` (its structured-syntax suffix), if any.
+fn suffix_base(essence: &str) -> Option<String> {
+    let (kind, sub) = essence.split_once('/')?;
+    let (_, suffix) = sub.rsplit_once('+')?;
+    Some(format!("{kind}/{suffix}"))
+}
+
+/// Response media types replaced one for one by a more general or a more
+/// specific one (`application/json` ↔ `application/problem+json`):
+/// (base, head, generalized).
+fn renamed_media_types(
+    b: &BTreeMap<String, Media<'_>>,
+    h: &BTreeMap<String, Media<'_>>,
+) -> Vec<(String, String, bool)> {
+    let gone: Vec<&String> = b.keys().filter(|k| counterpart(h, k).is_none()).collect();
+    let new: Vec<&String> = h.keys().filter(|k| counterpart(b, k).is_none()).collect();
+    if gone.len() != 1 || new.len() != 1 {
+        return Vec::new();
+    }
+    let (bm, hm) = (essence(gone[0]), essence(new[0]));
+    if suffix_base(&hm).as_deref() == Some(bm.as_str()) {
+        vec![(gone[0].clone(), new[0].clone(), false)]
+    } else if suffix_base(&bm).as_deref() == Some(hm.as_str()) {
+        vec![(gone[0].clone(), new[0].clone(), true)]
+    } else {
+        Vec::new()
+    }
 }
 
 /// `application/json; charset=utf-8` → `application/json`.
@@ -782,7 +848,29 @@ fn responses<'a>(
             );
             continue;
         };
+        let renamed = renamed_media_types(&br.content, &hr.content);
+        for (bmt, hmt, generalized) in &renamed {
+            let (Some(bm), Some(hm)) = (br.content.get(bmt), hr.content.get(hmt)) else {
+                continue;
+            };
+            let (rule, how) = if *generalized {
+                ("response-media-type-name-generalized", "generalized")
+            } else {
+                ("response-media-type-name-specialized", "specialized")
+            };
+            sink.emit(
+                rule,
+                Side::Head,
+                hm.loc,
+                label,
+                format!("response {status} media type {how} from {bmt} to {hmt}"),
+            );
+            media_schema(sink, dir, label, format!("response {status} {hmt}"), bm, hm)?;
+        }
         for (mt, bm) in &br.content {
+            if renamed.iter().any(|(b, _, _)| b == mt) {
+                continue;
+            }
             match counterpart(&hr.content, mt) {
                 None => sink.emit(
                     "response-media-type-removed",
@@ -797,7 +885,7 @@ fn responses<'a>(
             }
         }
         for (mt, hm) in &hr.content {
-            if counterpart(&br.content, mt).is_none() {
+            if counterpart(&br.content, mt).is_none() && !renamed.iter().any(|(_, h, _)| h == mt) {
                 sink.emit(
                     "response-media-type-added",
                     Side::Head,
@@ -846,6 +934,7 @@ fn responses<'a>(
                 }
             }
         }
+        links(sink, label, status, br, hr);
         for (name, hh) in &hr.headers {
             if !br.headers.contains_key(name) {
                 sink.emit(
@@ -877,147 +966,57 @@ fn responses<'a>(
     Ok(())
 }
 
-fn req_text(r: &SecReq) -> String {
-    r.schemes.keys().cloned().collect::<Vec<_>>().join(" + ")
-}
-
-/// Compare two lists of requirement alternatives; `prefix` is `api` or `api-global`.
-fn compare_requirements<'a>(
+/// Response links: added, removed, or pointing elsewhere / passing other values.
+fn links<'a>(
     sink: &mut Sink<'_, 'a>,
-    b: &[SecReq],
-    h: &[SecReq],
-    hloc: Loc,
-    bloc: Loc,
     label: &str,
-    prefix: &str,
+    status: &str,
+    br: &Response<'a>,
+    hr: &Response<'a>,
 ) {
-    let key = |r: &SecReq| r.schemes.keys().cloned().collect::<Vec<_>>();
-    let bmap: BTreeMap<Vec<String>, &SecReq> = b.iter().map(|r| (key(r), r)).collect();
-    let hmap: BTreeMap<Vec<String>, &SecReq> = h.iter().map(|r| (key(r), r)).collect();
-    for (k, hr) in &hmap {
-        match bmap.get(k) {
-            None => {
-                // Adding an empty requirement (`{}`) makes the operation public: not a restriction.
-                if !k.is_empty() {
-                    sink.emit(
-                        &format!("{prefix}-security-added"),
-                        Side::Head,
-                        hloc,
-                        label,
-                        format!("security requirement {} added", req_text(hr)),
-                    );
-                }
-            }
-            Some(br) => {
-                for (scheme, scopes) in &hr.schemes {
-                    let old = br.schemes.get(scheme).cloned().unwrap_or_default();
-                    let added: Vec<&String> = scopes.iter().filter(|s| !old.contains(s)).collect();
-                    let removed: Vec<&String> =
-                        old.iter().filter(|s| !scopes.contains(s)).collect();
-                    if !added.is_empty() && prefix == "api" {
-                        sink.emit(
-                            "api-security-scope-added",
-                            Side::Head,
-                            hloc,
-                            label,
-                            format!(
-                                "security scheme {scheme} needs scope(s) {}",
-                                added
-                                    .iter()
-                                    .map(|s| s.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        );
-                    }
-                    if !removed.is_empty() && prefix == "api" {
-                        sink.emit(
-                            "api-security-scope-removed",
-                            Side::Head,
-                            hloc,
-                            label,
-                            format!(
-                                "security scheme {scheme} no longer needs scope(s) {}",
-                                removed
-                                    .iter()
-                                    .map(|s| s.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        );
-                    }
-                }
-            }
-        }
-    }
-    for (k, br) in &bmap {
-        if !hmap.contains_key(k) {
-            sink.emit(
-                &format!("{prefix}-security-removed"),
-                Side::Base,
-                bloc,
-                label,
-                format!("security requirement {} removed", req_text(br)),
-            );
-        }
-    }
-}
-
-fn security<'a>(sink: &mut Sink<'_, 'a>, b: &Operation<'a>, h: &Operation<'a>, label: &str) {
-    let (base, head) = (sink.base, sink.head);
-    if b.security.is_none() && h.security.is_none() {
-        return;
-    }
-    // Effective requirements: the operation's own, else the document's.
-    let eff = |op: &Operation<'a>, doc: &Option<(Vec<SecReq>, Loc)>| -> (Vec<SecReq>, Loc) {
-        match (&op.security, doc) {
-            (Some((r, l)), _) => (r.clone(), *l),
-            (None, Some((r, _))) => (r.clone(), op.loc),
-            (None, None) => (Vec::new(), op.loc),
-        }
+    // What a client following the link relies on (descriptions do not count).
+    let wire = |at: At<'_>| -> String {
+        [
+            "operationId",
+            "operationRef",
+            "parameters",
+            "requestBody",
+            "server",
+        ]
+        .iter()
+        .map(|k| at.node.get(k).map(|n| n.canonical()).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("|")
     };
-    let (br, bloc) = eff(b, &base.security);
-    let (hr, hloc) = eff(h, &head.security);
-    compare_requirements(sink, &br, &hr, hloc, bloc, label, "api");
-}
-
-fn global_security<'a>(sink: &mut Sink<'_, 'a>) {
-    let (base, head) = (sink.base, sink.head);
-    let empty = Vec::new();
-    let (br, bloc) = base
-        .security
-        .as_ref()
-        .map(|(r, l)| (r, *l))
-        .unwrap_or((&empty, base.info));
-    let (hr, hloc) = head
-        .security
-        .as_ref()
-        .map(|(r, l)| (r, *l))
-        .unwrap_or((&empty, head.info));
-    compare_requirements(sink, br, hr, hloc, bloc, "", "api-global");
-}
-
-fn security_schemes<'a>(sink: &mut Sink<'_, 'a>) {
-    let (base, head) = (sink.base, sink.head);
-    for (name, loc) in &head.security_schemes {
-        if !base.security_schemes.contains_key(name) {
-            sink.emit(
-                "api-security-component-added",
+    for (name, (hloc, hdef)) in &hr.links {
+        match br.links.get(name) {
+            None => sink.emit(
+                "response-link-added",
                 Side::Head,
-                *loc,
-                "",
-                format!("security scheme {name} added"),
-            );
+                *hloc,
+                label,
+                format!("response {status} link {name} added"),
+            ),
+            Some((_, bdef)) if wire(*bdef) != wire(*hdef) => sink.emit(
+                "response-link-changed",
+                Side::Head,
+                *hloc,
+                label,
+                format!(
+                    "response {status} link {name} changed (target operation, parameters or body)"
+                ),
+            ),
+            Some(_) => {}
         }
     }
-    for (name, loc) in &base.security_schemes {
-        if !head.security_schemes.contains_key(name) {
+    for (name, (bloc, _)) in &br.links {
+        if !hr.links.contains_key(name) {
             sink.emit(
-                "api-security-component-removed",
+                "response-link-removed",
                 Side::Base,
-                *loc,
-                "",
-                format!("security scheme {name} removed"),
+                *bloc,
+                label,
+                format!("response {status} link {name} removed"),
             );
         }
     }

@@ -8,13 +8,13 @@
 //! do not exist in requests and `writeOnly` ones not in responses.
 
 use super::Sink;
-use super::operations::removal_verdict;
+use super::operations::{STABILITY, removal_verdict};
 use crate::finding::Side;
 use crate::gates::openapi::model::Loc;
 use crate::gates::openapi::policy::sunset_of;
 use crate::gates::openapi::refs::{At, Docs, ref_name, ref_of};
 use crate::gates::openapi::rules::schema::{BOUNDS, PLACES, SUBSCHEMA_MAPS, SUBSCHEMAS};
-use crate::gates::openapi::tree::{Value, format_number};
+use crate::gates::openapi::tree::{Entry, Node, Value, format_number};
 use anyhow::Result;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -211,6 +211,50 @@ impl<'a> View<'a> {
     }
 }
 
+/// The canonical text of a schema without its annotations (descriptions,
+/// examples, titles, extensions), for telling whether two schemas accept the same.
+fn shape(node: &Node) -> String {
+    fn write(node: &Node, out: &mut String, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        match &node.value {
+            Value::Map(entries) => {
+                let mut kept: Vec<&Entry> = entries
+                    .iter()
+                    .filter(|e| {
+                        !matches!(
+                            e.key.as_str(),
+                            "description" | "example" | "examples" | "title" | "externalDocs"
+                        ) && !e.key.starts_with("x-")
+                    })
+                    .collect();
+                kept.sort_by(|a, b| a.key.cmp(&b.key));
+                out.push('{');
+                for e in kept {
+                    out.push_str(&e.key);
+                    out.push(':');
+                    write(&e.value, out, depth + 1);
+                    out.push(',');
+                }
+                out.push('}');
+            }
+            Value::Seq(items) => {
+                out.push('[');
+                for i in items {
+                    write(i, out, depth + 1);
+                    out.push(',');
+                }
+                out.push(']');
+            }
+            _ => out.push_str(&node.canonical()),
+        }
+    }
+    let mut out = String::new();
+    write(node, &mut out, 0);
+    out
+}
+
 /// A branch of `oneOf`/`anyOf` for messages: its name, else its type and line.
 fn describe(name: Option<String>, at: At<'_>) -> String {
     match (name, at.node.str_of("type")) {
@@ -328,6 +372,7 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
         self.additional_properties(b, h, path)?;
         self.discriminator(b, h, path);
         self.properties(b, h, path)?;
+        self.wrapped_in_one_of(b, h, path);
         self.alternatives("oneOf", "one-of", b, h, path)?;
         self.alternatives("anyOf", "any-of", b, h, path)?;
         if let (Some(bi), Some(hi)) = (b.get("items"), h.get("items"))
@@ -361,7 +406,23 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                 && h.get("pattern").is_none()
                 && h.get("enum").is_none()
                 && h.get("format").is_none();
-            let suffix = if covers(&ht, &bt) || (text_param && self.dir == Direction::Request) {
+            let single = |s: &BTreeSet<String>, t: &str| s.len() == 1 && s.contains(t);
+            let suffix = if single(&bt, "integer") && single(&ht, "number")
+                || (text_param && self.dir == Direction::Request)
+                || self.scalar_to_array(&bt, &ht, h)
+            {
+                "type-generalized"
+            } else if single(&bt, "number") && single(&ht, "integer")
+                || (self.place == Place::Parameter
+                    && single(&bt, "string")
+                    && ht.len() == 1
+                    && ht
+                        .iter()
+                        .all(|t| matches!(t.as_str(), "integer" | "number" | "boolean")))
+            {
+                // A text parameter now only takes numbers (or booleans): fewer values.
+                "type-specialized"
+            } else if covers(&ht, &bt) {
                 "list-of-types-widened"
             } else if covers(&bt, &ht) {
                 "list-of-types-narrowed"
@@ -410,6 +471,86 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                 format!("format changed from {bf} to {hf}"),
             );
         }
+    }
+
+    /// A request parameter that took one value (of types `bt`) now takes an
+    /// array of values that accepts each of them (`?id=1` is still valid).
+    fn scalar_to_array(&self, bt: &BTreeSet<String>, ht: &BTreeSet<String>, h: &View<'a>) -> bool {
+        if self.place != Place::Parameter || self.dir != Direction::Request {
+            return false;
+        }
+        let scalar = |t: &String| matches!(t.as_str(), "string" | "integer" | "number" | "boolean");
+        if !(ht.len() == 1 && ht.contains("array") && !bt.is_empty() && bt.iter().all(scalar)) {
+            return false;
+        }
+        let Some(items) = h
+            .get("items")
+            .and_then(|i| View::build(self.sink.head.docs, i).ok())
+        else {
+            return false;
+        };
+        let constrained = [
+            "pattern",
+            "enum",
+            "format",
+            "const",
+            "maxLength",
+            "minLength",
+            "maximum",
+            "minimum",
+        ]
+        .iter()
+        .any(|k| items.get(k).is_some());
+        let (it, _) = items.types();
+        let covers = bt
+            .iter()
+            .all(|t| it.contains(t) || (t == "integer" && it.contains("number")));
+        !constrained && (covers || (it.len() == 1 && it.contains("string")))
+    }
+
+    /// A schema that became a `oneOf` of other schemas, none of which is the old one.
+    /// An object schema replaced by a `oneOf` of variants (the client's model
+    /// changes shape). Scalars split into branches (`enum: [a, b]` → `oneOf`
+    /// of single values) are judged by their alternatives instead.
+    fn wrapped_in_one_of(&mut self, b: &View<'a>, h: &View<'a>, path: &str) {
+        let Some(alts) = h.get("oneOf") else {
+            return;
+        };
+        let (bt, _) = b.types();
+        let object = b.get("properties").is_some() || (bt.len() == 1 && bt.contains("object"));
+        if !object
+            || b.get("oneOf").is_some()
+            || h.type_only_alternatives().is_some()
+            || h.get("properties").is_some()
+            || h.get("type").is_some()
+        {
+            return;
+        }
+        // `$ref: Pet` → `oneOf: [Pet, Robot]` keeps the old schema as a branch
+        // (descriptions, examples and titles aside).
+        let head_docs = self.sink.head.docs;
+        let old = b.first().map(|f| shape(f.node));
+        let kept = alts.node.items().iter().any(|n| {
+            head_docs
+                .resolve(At {
+                    doc: alts.doc,
+                    node: n,
+                })
+                .ok()
+                .map(|r| shape(r.node))
+                == old
+        });
+        if kept {
+            return;
+        }
+        let loc = h.loc("oneOf");
+        self.emit(
+            "wrapped-in-one-of",
+            path,
+            Side::Head,
+            loc,
+            "the schema was replaced by a oneOf of other schemas".into(),
+        );
     }
 
     fn enums(&mut self, b: &View<'a>, h: &View<'a>, path: &str) {
@@ -535,7 +676,12 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                 format!("default changed from {bd} to {hd}"),
             );
         }
-        match (b.text("pattern"), h.text("pattern")) {
+        // A pattern that matches every string (`''`, `.*`, `^.*$`) is no restriction.
+        let pattern = |v: &View<'a>| {
+            v.text("pattern")
+                .filter(|p| !matches!(p.as_str(), "" | ".*" | "^.*$" | "^.*" | ".*$" | "[\\s\\S]*"))
+        };
+        match (pattern(b), pattern(h)) {
             (None, Some(p)) => {
                 let loc = h.loc("pattern");
                 self.emit(
@@ -946,7 +1092,12 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
             match (b_vis, h_vis) {
                 (false, false) => {}
                 (false, true) => {
+                    let with_default = View::build(head_docs, *hs)?.get("default").is_some();
                     let (id, what) = match (request, h_req) {
+                        (true, true) if with_default => (
+                            "new-required-request-property-with-default",
+                            "required property added (its default does not make it optional)",
+                        ),
                         (true, true) => {
                             ("new-required-request-property", "required property added")
                         }
@@ -971,7 +1122,12 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                 (true, true) => {
                     if b_req != h_req {
                         let loc = if h_req { h.loc("required") } else { *hloc };
+                        let with_default = View::build(head_docs, *hs)?.get("default").is_some();
                         let (id, what) = match (request, h_req) {
+                            (true, true) if with_default => (
+                                "request-property-became-required-with-default",
+                                "became required (its default does not make it optional)",
+                            ),
                             (true, true) => ("request-property-became-required", "became required"),
                             (true, false) => {
                                 ("request-property-became-optional", "became optional")
@@ -995,13 +1151,28 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                             match hv.get(&ext).map(|n| {
                                 crate::gates::openapi::policy::parse_date(&n.node.display())
                             }) {
-                                Some(Some(d)) => self.emit(
-                                    "deprecated-with-sunset",
-                                    &sub,
-                                    Side::Head,
-                                    loc,
-                                    format!("deprecated, sunset {d}"),
-                                ),
+                                Some(Some(d)) => {
+                                    self.emit(
+                                        "deprecated-with-sunset",
+                                        &sub,
+                                        Side::Head,
+                                        loc,
+                                        format!("deprecated, sunset {d}"),
+                                    );
+                                    let policy = self.sink.op_policy;
+                                    if let Some(days) = policy.too_soon(&self.sink.opts.today, &d) {
+                                        self.emit(
+                                            "sunset-date-too-small",
+                                            &sub,
+                                            Side::Head,
+                                            hv.loc(&ext),
+                                            format!(
+                                                "deprecated with sunset {d}, {days} day(s) from today; the policy asks for at least {} (min_sunset_days)",
+                                                policy.min_sunset_days
+                                            ),
+                                        );
+                                    }
+                                }
                                 Some(None) => self.emit(
                                     "deprecated-sunset-invalid",
                                     &sub,
@@ -1009,13 +1180,14 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                                     hv.loc(&ext),
                                     format!("deprecated with an invalid sunset date ({ext})"),
                                 ),
-                                None if self.sink.opts.require_sunset_on_deprecation => self.emit(
-                                    "deprecated-sunset-missing",
-                                    &sub,
-                                    Side::Head,
-                                    loc,
-                                    format!("deprecated without a sunset date ({ext})"),
-                                ),
+                                None if self.sink.op_policy.require_sunset_on_deprecation => self
+                                    .emit(
+                                        "deprecated-sunset-missing",
+                                        &sub,
+                                        Side::Head,
+                                        loc,
+                                        format!("deprecated without a sunset date ({ext})"),
+                                    ),
                                 None => self.emit(
                                     "deprecated",
                                     &sub,
@@ -1033,6 +1205,7 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
                                 "no longer deprecated".into(),
                             );
                         }
+                        self.stability(&bv, &hv, &sub);
                         self.compare(*bs, *hs, &sub)?;
                     }
                 }
@@ -1046,6 +1219,32 @@ impl<'w, 's, 'a> Walk<'w, 's, 'a> {
             self.removed_property(&sub, br.contains(name), *bloc, Some(*bs))?;
         }
         Ok(())
+    }
+
+    /// A property's own `x-stability-level` must not decrease (stable → beta).
+    fn stability(&mut self, b: &View<'a>, h: &View<'a>, sub: &str) {
+        let ext = &self.sink.opts.stability_extension;
+        let level = |v: &View<'a>| v.text(ext);
+        let (Some(bl), Some(hl)) = (level(b), level(h)) else {
+            return;
+        };
+        let rank = |l: &str| STABILITY.iter().position(|s| *s == l);
+        if let (Some(bi), Some(hi)) = (rank(&bl), rank(&hl))
+            && hi < bi
+        {
+            let id = match self.dir {
+                Direction::Request => "request-property-stability-decreased",
+                Direction::Response => "response-property-stability-decreased",
+            };
+            let loc = h.loc(ext);
+            self.emit_id(
+                id,
+                sub,
+                Side::Head,
+                loc,
+                format!("stability decreased from {bl} to {hl}"),
+            );
+        }
     }
 
     fn removed_property(

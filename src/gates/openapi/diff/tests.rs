@@ -551,3 +551,479 @@ fn callbacks_are_compared_as_requests_we_send() {
     let none = "openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths:\n  /jobs:\n    post:\n      responses: {'202': {description: ok}}\n";
     assert_eq!(rules(&diff(&cb(5), none)), vec!["callback-removed"]);
 }
+
+#[test]
+fn security_scheme_changes_are_found_with_their_severity() {
+    let doc = |global: &str, schemes: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\n{global}paths:\n  /a:\n    get:\n      responses: {{'200': {{description: ok}}}}\ncomponents:\n  securitySchemes:\n{schemes}"
+        )
+    };
+    let key =
+        |loc: &str, name: &str| format!("    key: {{type: apiKey, in: {loc}, name: {name}}}\n");
+    let c = diff(
+        &doc("", &key("header", "X-API-Key")),
+        &doc("", &key("header", "x-api-key")),
+    );
+    assert!(c.is_empty(), "header names are case-insensitive: {c:?}");
+    let c = diff(
+        &doc("", &key("query", "api_key")),
+        &doc("", &key("header", "X-Key")),
+    );
+    assert_eq!(
+        rules(&c),
+        vec![
+            "api-security-component-api-key-location-changed",
+            "api-security-component-api-key-name-changed"
+        ]
+    );
+    assert!(c.iter().all(|c| c.severity == Severity::Error));
+    let c = diff(
+        &doc("", &key("header", "X-Key")),
+        &doc("", "    key: {type: http, scheme: bearer}\n"),
+    );
+    assert_eq!(rules(&c), vec!["api-security-component-type-changed"]);
+    assert_eq!(c[0].line, 9);
+    assert!(c[0].message().contains("apiKey to http bearer"));
+
+    let oauth = |token: &str, scopes: &str, extra: &str| {
+        format!(
+            "    oauth:\n      type: oauth2\n      flows:\n        authorizationCode:\n          authorizationUrl: https://a.example/authorize\n          tokenUrl: {token}\n          scopes: {{{scopes}}}\n{extra}"
+        )
+    };
+    let password =
+        "        password:\n          tokenUrl: https://a.example/token\n          scopes: {}\n";
+    let c = diff(
+        &doc(
+            "",
+            &oauth(
+                "https://a.example/token",
+                "read: Read, admin: Admin",
+                password,
+            ),
+        ),
+        &doc(
+            "",
+            &oauth(
+                "https://b.example/token",
+                "read: Read all, write: Write",
+                "",
+            ),
+        ),
+    );
+    let mut got = rules(&c);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            "api-security-component-oauth-flow-removed",
+            "api-security-component-oauth-scope-added",
+            "api-security-component-oauth-scope-changed",
+            "api-security-component-oauth-scope-removed",
+            "api-security-component-oauth-token-url-changed",
+        ]
+    );
+    let removed = c
+        .iter()
+        .find(|c| c.rule == "api-security-component-oauth-flow-removed")
+        .unwrap();
+    assert_eq!(
+        (removed.side, removed.severity),
+        (Side::Base, Severity::Error)
+    );
+
+    // Document-wide scopes, both directions.
+    let g = |scopes: &str| format!("security: [{{oauth: [{scopes}]}}]\n");
+    let o = oauth("https://a.example/token", "read: R, admin: A", "");
+    let c = diff(&doc(&g("read"), &o), &doc(&g("read, admin"), &o));
+    assert_eq!(rules(&c), vec!["api-global-security-scope-added"]);
+    assert_eq!(c[0].severity, Severity::Warning);
+    let c = diff(&doc(&g("read, admin"), &o), &doc(&g("read"), &o));
+    assert_eq!(rules(&c), vec!["api-global-security-scope-removed"]);
+    assert_eq!(c[0].severity, Severity::Notice);
+}
+
+#[test]
+fn swagger2_oauth_flow_and_urls_are_compared() {
+    let doc = |flow: &str, url: &str| {
+        format!(
+            "swagger: '2.0'\ninfo: {{title: t, version: '1'}}\npaths: {{}}\nsecurityDefinitions:\n  oauth:\n    type: oauth2\n    flow: {flow}\n    authorizationUrl: {url}\n    tokenUrl: https://a.example/token\n    scopes: {{read: Read}}\n"
+        )
+    };
+    let c = diff(
+        &doc("accessCode", "https://a.example/authorize"),
+        &doc("accessCode", "https://b.example/authorize"),
+    );
+    assert_eq!(rules(&c), vec!["api-security-component-oauth-url-changed"]);
+    assert_eq!(c[0].line, 8);
+    let c = diff(
+        &doc("accessCode", "https://a.example/authorize"),
+        &doc("implicit", "https://a.example/authorize"),
+    );
+    let mut got = rules(&c);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            "api-security-component-oauth-flow-added",
+            "api-security-component-oauth-flow-removed"
+        ]
+    );
+}
+
+#[test]
+fn type_generalized_and_specialized_follow_the_direction() {
+    let t = |ty: &str| spec(&format!("type: object\nproperties:\n  n: {{type: {ty}}}\n"));
+    let c = diff(&t("integer"), &t("number"));
+    assert_eq!(
+        rules(&c),
+        vec![
+            "request-property-type-generalized",
+            "response-property-type-generalized"
+        ]
+    );
+    assert_eq!(c[0].severity, Severity::Notice);
+    assert_eq!(c[1].severity, Severity::Error);
+    let c = diff(&t("number"), &t("integer"));
+    assert_eq!(
+        rules(&c),
+        vec![
+            "request-property-type-specialized",
+            "response-property-type-specialized"
+        ]
+    );
+    assert_eq!(c[0].severity, Severity::Error);
+    assert_eq!(c[1].severity, Severity::Notice);
+
+    // A query parameter that took one value now takes an array of them.
+    let q = |schema: &str| {
+        format!(
+            "openapi: 3.1.0\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /a:\n    get:\n      parameters:\n        - name: id\n          in: query\n          schema: {schema}\n      responses: {{'200': {{description: ok}}}}\n"
+        )
+    };
+    let base = q("{type: [string, integer]}");
+    let c = diff(&base, &q("{type: array, items: {type: string}}"));
+    assert_eq!(rules(&c), vec!["request-parameter-type-generalized"]);
+    let c = diff(&base, &q("{type: array, items: {type: integer}}"));
+    assert_eq!(rules(&c), vec!["request-parameter-type-changed"]);
+    let c = diff(
+        &base,
+        &q("{type: array, items: {type: string, pattern: '^a$'}}"),
+    );
+    assert_eq!(rules(&c), vec!["request-parameter-type-changed"]);
+}
+
+#[test]
+fn a_schema_wrapped_in_one_of_is_reported_unless_the_old_schema_is_a_branch() {
+    let obj = "type: object\nrequired: [foo, bar]\nproperties:\n  foo: {type: string}\n  bar: {type: string}\n";
+    let wrapped = "oneOf:\n  - type: object\n    required: [foo]\n    properties:\n      foo: {type: string}\n  - type: object\n    required: [bar]\n    properties:\n      bar: {type: string}\n";
+    let c = diff(&spec(obj), &spec(wrapped));
+    let r = rules(&c);
+    assert!(r.contains(&"request-body-wrapped-in-one-of"), "{r:?}");
+    assert!(r.contains(&"response-body-wrapped-in-one-of"), "{r:?}");
+    let w = c
+        .iter()
+        .find(|c| c.rule == "request-body-wrapped-in-one-of")
+        .unwrap();
+    assert_eq!(
+        (w.severity, w.side, w.line),
+        (Severity::Error, Side::Head, 19)
+    );
+
+    // The old schema kept as one branch: an alternative added, not a rewrap.
+    let kept = "oneOf:\n  - type: object\n    required: [foo]\n    properties:\n      foo: {type: string}\n  - {type: string}\n";
+    let keep_base = "oneOf:\n  - type: object\n    required: [foo]\n    properties:\n      foo: {type: string}\n";
+    let c = diff(&spec(keep_base), &spec(kept));
+    assert!(
+        !rules(&c).iter().any(|r| r.ends_with("wrapped-in-one-of")),
+        "{c:?}"
+    );
+    // The old object kept as a branch with another description; a scalar
+    // enum split into single-value branches (GitHub's REST description did
+    // both): alternatives, not a rewrap.
+    let c = diff(
+        &spec("type: object\ndescription: old\nproperties:\n  a: {type: string}\n"),
+        &spec(
+            "oneOf:\n  - type: object\n    description: new\n    properties:\n      a: {type: string}\n  - {type: string}\n",
+        ),
+    );
+    assert!(
+        !rules(&c).iter().any(|r| r.ends_with("wrapped-in-one-of")),
+        "{c:?}"
+    );
+    let c = diff(
+        &spec("type: string\nenum: [a, b]\n"),
+        &spec(
+            "oneOf:\n  - {type: string, enum: [a]}\n  - {type: string, enum: [b]}\n  - {type: string, enum: [c]}\n",
+        ),
+    );
+    assert!(
+        !rules(&c).iter().any(|r| r.ends_with("wrapped-in-one-of")),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn required_request_properties_with_defaults_and_path_level_parameters_have_their_own_ids() {
+    let base = spec("type: object\nproperties:\n  a: {type: string, default: x}\n");
+    let c = diff(
+        &base,
+        &spec(
+            "type: object\nrequired: [a, b]\nproperties:\n  a: {type: string, default: x}\n  b: {type: string, default: y}\n",
+        ),
+    );
+    let r = rules(&c);
+    assert!(
+        r.contains(&"request-property-became-required-with-default"),
+        "{r:?}"
+    );
+    assert!(
+        r.contains(&"new-required-request-property-with-default"),
+        "{r:?}"
+    );
+    assert!(
+        c.iter()
+            .filter(|c| c.rule.starts_with("request-") || c.rule.starts_with("new-"))
+            .all(|c| c.severity == Severity::Error)
+    );
+
+    let doc = |params: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /a:\n{params}    get:\n      responses: {{'200': {{description: ok}}}}\n    post:\n      responses: {{'200': {{description: ok}}}}\n"
+        )
+    };
+    let c = diff(
+        &doc(""),
+        &doc(
+            "    parameters:\n      - {name: tenant, in: query, required: true, schema: {type: string}}\n      - {name: trace, in: header, schema: {type: string}}\n",
+        ),
+    );
+    assert_eq!(
+        rules(&c),
+        vec![
+            "new-optional-request-default-parameter-to-existing-path",
+            "new-required-request-default-parameter-to-existing-path"
+        ]
+    );
+    // One finding per parameter, naming both operations.
+    assert_eq!(c[1].subjects, vec!["GET /a", "POST /a"]);
+}
+
+#[test]
+fn sunset_dates_sooner_than_the_minimum_period_are_errors() {
+    let doc = |op_extra: &str, param_extra: &str, prop_extra: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /a:\n    get:\n{op_extra}      parameters:\n        - name: q\n          in: query\n          schema: {{type: string}}\n{param_extra}      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  p:\n                    type: string\n{prop_extra}"
+        )
+    };
+    let base = doc("", "", "");
+    let soon = doc(
+        "      deprecated: true\n      x-sunset: '2026-07-01'\n",
+        "          deprecated: true\n          x-sunset: '2026-07-01'\n",
+        "                    deprecated: true\n                    x-sunset: '2026-07-01'\n",
+    );
+    let b = load("api.yaml", &base, &[]);
+    let h = load("api.yaml", &soon, &[]);
+    let (bs, hs) = (Spec::build(&b).unwrap(), Spec::build(&h).unwrap());
+    // Off by default.
+    let c = compare(&bs, &hs, &opts()).unwrap();
+    assert!(!rules(&c).iter().any(|r| r.ends_with("too-small")), "{c:?}");
+    let strict = Options {
+        min_sunset_days: 90,
+        ..opts()
+    };
+    let c = compare(&bs, &hs, &strict).unwrap();
+    let mut too_small: Vec<&str> = rules(&c)
+        .into_iter()
+        .filter(|r| r.ends_with("sunset-date-too-small"))
+        .collect();
+    too_small.sort();
+    assert_eq!(
+        too_small,
+        vec![
+            "api-sunset-date-too-small",
+            "request-parameter-sunset-date-too-small",
+            "response-property-sunset-date-too-small"
+        ]
+    );
+    let op = c
+        .iter()
+        .find(|c| c.rule == "api-sunset-date-too-small")
+        .unwrap();
+    assert_eq!((op.severity, op.line), (Severity::Error, 7));
+    assert!(op.message().contains("30 day(s)"), "{}", op.message());
+    // Far enough away: nothing.
+    let later = soon.replace("2026-07-01", "2026-12-01");
+    let h = load("api.yaml", &later, &[]);
+    let hs = Spec::build(&h).unwrap();
+    let c = compare(&bs, &hs, &strict).unwrap();
+    assert!(!rules(&c).iter().any(|r| r.ends_with("too-small")), "{c:?}");
+}
+
+#[test]
+fn swagger2_form_fields_compare_as_a_form_request_body() {
+    let doc = |fields: &str| {
+        format!(
+            "swagger: '2.0'\ninfo: {{title: t, version: '1'}}\nconsumes: [application/x-www-form-urlencoded]\npaths:\n  /p:\n    post:\n      parameters:\n{fields}      responses: {{'200': {{description: ok}}}}\n"
+        )
+    };
+    let name = "        - {name: name, in: formData, type: string, required: true}\n";
+    let nick = "        - {name: nick, in: formData, type: string, maxLength: 20}\n";
+    let c = diff(&doc(&format!("{name}{nick}")), &doc(name));
+    assert_eq!(rules(&c), vec!["request-property-removed"]);
+    assert!(
+        c[0].message()
+            .contains("request body application/x-www-form-urlencoded property `nick`"),
+        "{}",
+        c[0].message()
+    );
+    assert_eq!((c[0].side, c[0].line), (Side::Base, 9));
+    let tighter =
+        "        - {name: nick, in: formData, type: string, maxLength: 10, required: true}\n";
+    let c = diff(
+        &doc(&format!("{name}{nick}")),
+        &doc(&format!("{name}{tighter}")),
+    );
+    let mut got = rules(&c);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            "request-property-became-required",
+            "request-property-max-length-decreased"
+        ]
+    );
+    // The first form field makes a new (required) body.
+    let c = diff(&doc(""), &doc(name));
+    assert_eq!(rules(&c), vec!["request-body-added-required"]);
+}
+
+#[test]
+fn response_links_added_removed_and_retargeted_are_found() {
+    let doc = |links: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /u:\n    post:\n      responses:\n        '201':\n          description: created\n{links}"
+        )
+    };
+    let get = |param: &str, desc: &str| {
+        format!(
+            "          links:\n            GetUser:\n              operationId: getUser\n              description: {desc}\n              parameters: {{{param}: '$response.body#/id'}}\n"
+        )
+    };
+    assert!(diff(&doc(&get("id", "a")), &doc(&get("id", "b"))).is_empty());
+    let c = diff(&doc(&get("id", "a")), &doc(&get("userId", "a")));
+    assert_eq!(rules(&c), vec!["response-link-changed"]);
+    assert_eq!((c[0].severity, c[0].line), (Severity::Warning, 10));
+    let c = diff(&doc(&get("id", "a")), &doc(""));
+    assert_eq!(rules(&c), vec!["response-link-removed"]);
+    assert_eq!((c[0].side, c[0].severity), (Side::Base, Severity::Warning));
+    let c = diff(&doc(""), &doc(&get("id", "a")));
+    assert_eq!(rules(&c), vec!["response-link-added"]);
+    assert_eq!(c[0].severity, Severity::Notice);
+}
+
+#[test]
+fn any_string_patterns_media_type_renames_and_unparsable_sunsets() {
+    let p = |pat: &str| {
+        spec(&format!(
+            "type: object\nproperties:\n  s: {{type: string, pattern: '{pat}'}}\n"
+        ))
+    };
+    let c = diff(&p(".*"), &p("^[a-z]+$"));
+    assert_eq!(
+        rules(&c),
+        vec![
+            "request-property-pattern-added",
+            "response-property-pattern-added"
+        ]
+    );
+    assert_eq!(c[0].severity, Severity::Error);
+    let c = diff(&p("^[a-z]+$"), &p(""));
+    assert_eq!(
+        rules(&c),
+        vec![
+            "request-property-pattern-removed",
+            "response-property-pattern-removed"
+        ]
+    );
+
+    let media = |mt: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /a:\n    get:\n      responses:\n        '400':\n          description: bad\n          content:\n            {mt}:\n              schema: {{type: object}}\n"
+        )
+    };
+    let c = diff(
+        &media("application/json"),
+        &media("application/problem+json"),
+    );
+    assert_eq!(rules(&c), vec!["response-media-type-name-specialized"]);
+    assert_eq!(c[0].severity, Severity::Notice);
+    let c = diff(
+        &media("application/problem+json"),
+        &media("application/json"),
+    );
+    assert_eq!(rules(&c), vec!["response-media-type-name-generalized"]);
+    assert_eq!((c[0].severity, c[0].line), (Severity::Error, 10));
+    let c = diff(&media("application/json"), &media("application/xml"));
+    assert_eq!(
+        rules(&c),
+        vec!["response-media-type-removed", "response-media-type-added"]
+    );
+
+    let op = |extra: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /a:\n    get:\n{extra}      responses: {{'200': {{description: ok}}}}\n    post:\n      responses: {{'200': {{description: ok}}}}\n"
+        )
+    };
+    let base = op("      deprecated: true\n      x-sunset: next spring\n");
+    let head = "openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths:\n  /a:\n    post:\n      responses: {'200': {description: ok}}\n";
+    let c = diff(&base, head);
+    assert_eq!(rules(&c), vec!["api-path-sunset-parse"]);
+    assert_eq!((c[0].side, c[0].severity), (Side::Base, Severity::Error));
+}
+
+#[test]
+fn text_parameters_becoming_numbers_and_removals_with_unparsable_sunsets() {
+    let q = |schema: &str, extra: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /a:\n    get:\n      parameters:\n        - name: n\n          in: query\n          schema: {schema}\n{extra}      responses: {{'200': {{description: ok}}}}\n"
+        )
+    };
+    let c = diff(&q("{type: string}", ""), &q("{type: integer}", ""));
+    assert_eq!(rules(&c), vec!["request-parameter-type-specialized"]);
+    assert_eq!(c[0].severity, Severity::Error);
+    let c = diff(&q("{type: integer}", ""), &q("{type: string}", ""));
+    assert_eq!(rules(&c), vec!["request-parameter-type-generalized"]);
+    assert_eq!(c[0].severity, Severity::Notice);
+
+    let base = q(
+        "{type: string}",
+        "          deprecated: true\n          x-sunset: someday\n",
+    );
+    let head = "openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n";
+    let c = diff(&base, head);
+    assert_eq!(rules(&c), vec!["request-parameter-sunset-parse"]);
+    assert_eq!(c[0].side, Side::Base);
+}
+
+#[test]
+fn a_property_stability_decrease_is_an_error_in_both_directions() {
+    let p = |level: &str| {
+        spec(&format!(
+            "type: object\nproperties:\n  s:\n    type: string\n    x-stability-level: {level}\n"
+        ))
+    };
+    let c = diff(&p("stable"), &p("beta"));
+    assert_eq!(
+        rules(&c),
+        vec![
+            "request-property-stability-decreased",
+            "response-property-stability-decreased"
+        ]
+    );
+    assert!(
+        c.iter()
+            .all(|c| c.severity == Severity::Error && c.line == 23)
+    );
+    assert!(diff(&p("beta"), &p("stable")).is_empty());
+}

@@ -25,6 +25,13 @@ pub static DEFS: &[Def] = &[
         example: "Base: `deprecated: true`, `x-sunset: 2099-01-01`; head removes the path in 2026.\n\nFix: keep it until the sunset date has passed.",
     },
     Def {
+        id: "api-path-sunset-parse",
+        level: E,
+        summary: "A deprecated path or operation was removed, and its sunset date is not a valid date.",
+        why: "Whether the sunset date has passed cannot be told, so the removal cannot be judged safe.",
+        example: "Base: `deprecated: true`, `x-sunset: next spring`; head removes the operation.\n\nFix: give the sunset as `YYYY-MM-DD` (or RFC 3339) and remove the part after that date.",
+    },
+    Def {
         id: "api-path-removed-with-deprecation",
         level: N,
         summary: "A deprecated path was removed after its sunset date.",
@@ -86,6 +93,13 @@ pub static DEFS: &[Def] = &[
         summary: "A webhook was removed.",
         why: "Consumers that subscribed to it stop receiving events.",
         example: "Base has `webhooks: {newPet: ...}`; head drops it.\n\nFix: deprecate it first and keep sending until its sunset date.",
+    },
+    Def {
+        id: "api-sunset-date-too-small",
+        level: E,
+        summary: "An operation was deprecated with a sunset date sooner than the minimum deprecation period.",
+        why: "Clients need time to move off a deprecated operation (mobile apps update slowly); `min_sunset_days` (stable operations) and `min_sunset_days_beta` set how much, as oasdiff's `--deprecation-days-stable`/`-beta` do.",
+        example: "With `min_sunset_days: 180` and today 2026-06-01, head sets `deprecated: true` and `x-sunset: 2026-07-01`.\n\nFix: announce a sunset date at least the minimum period away.",
     },
     Def {
         id: "sunset-deleted",

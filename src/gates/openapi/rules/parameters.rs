@@ -20,6 +20,20 @@ pub static DEFS: &[Def] = &[
         example: "Base `/users`; head `/users/{tenant}` for the same operation key.",
     },
     Def {
+        id: "new-required-request-default-parameter-to-existing-path",
+        level: E,
+        summary: "A required parameter was added to an existing path item (it applies to every operation of the path).",
+        why: "Existing clients of every operation under the path do not send it, so their requests now fail.",
+        example: "Head adds `parameters: [{name: tenant, in: query, required: true}]` at the path level of `/users`.\n\nFix: make it optional with a server-side default, or version the API.",
+    },
+    Def {
+        id: "new-optional-request-default-parameter-to-existing-path",
+        level: N,
+        summary: "An optional parameter was added to an existing path item (it applies to every operation of the path).",
+        why: "Compatible: clients that do not know it omit it.",
+        example: "Head adds `parameters: [{name: trace, in: header}]` at the path level of `/users`.",
+    },
+    Def {
         id: "new-optional-request-parameter",
         level: N,
         summary: "An operation gained an optional parameter.",
@@ -88,6 +102,13 @@ pub static DEFS: &[Def] = &[
         summary: "A deprecated request parameter's sunset date is not a valid date.",
         why: "Tools and people cannot tell when the parameter goes away.",
         example: "`x-sunset: soon` → `x-sunset: 2027-03-21`.",
+    },
+    Def {
+        id: "request-parameter-sunset-date-too-small",
+        level: E,
+        summary: "A request parameter was deprecated with a sunset date sooner than the minimum deprecation period.",
+        why: "Clients need time to stop sending it (mobile apps update slowly); `min_sunset_days` (stable operations) and `min_sunset_days_beta` set how much.",
+        example: "With `min_sunset_days: 180` and today 2026-06-01, head deprecates `?sort` with `x-sunset: 2026-07-01`.\n\nFix: announce a sunset date at least the minimum period away.",
     },
     Def {
         id: "request-parameter-sunset-deleted",

@@ -101,6 +101,27 @@ pub static KINDS: &[Kind] = &[
         Narrows,
         "types were removed from the allowed types",
     ),
+    k(
+        "type-generalized",
+        N,
+        E,
+        Widens,
+        "the type was generalized (integer → number; in a request parameter, a number or boolean → string, or a scalar → an array of it)",
+    ),
+    k(
+        "type-specialized",
+        E,
+        N,
+        Narrows,
+        "the type was specialized (number → integer)",
+    ),
+    k(
+        "wrapped-in-one-of",
+        E,
+        E,
+        Changes,
+        "the schema was replaced by a oneOf of other schemas",
+    ),
     k("format-changed", E, E, Changes, "the format changed"),
     k("became-nullable", N, E, Widens, "null became allowed"),
     k(
@@ -322,6 +343,13 @@ pub static KINDS: &[Kind] = &[
         Annotates,
         "it was deprecated with a sunset date that is not a date",
     ),
+    k(
+        "sunset-date-too-small",
+        E,
+        E,
+        Annotates,
+        "it was deprecated with a sunset date sooner than the minimum deprecation period (`min_sunset_days`)",
+    ),
     k("reactivated", N, N, Annotates, "it is no longer deprecated"),
 ];
 
@@ -466,6 +494,16 @@ fn example(request: bool, suffix: &str) -> String {
             "became-enum" => pair("type: string", "type: string, enum: [a, b]"),
             "enum-removed" => pair("type: string, enum: [a, b]", "type: string"),
             "type-changed" => pair("type: integer", "type: string"),
+            "type-generalized" => pair("type: integer", "type: number"),
+            "type-specialized" => pair("type: number", "type: integer"),
+            "wrapped-in-one-of" => pair(
+                "type: object, properties: {...}",
+                "oneOf: [{type: object, ...}, {type: object, ...}]",
+            ),
+            "sunset-date-too-small" => pair(
+                "(not deprecated)",
+                "deprecated: true, x-sunset: <in 10 days> (with min_sunset_days: 180)",
+            ),
             "list-of-types-widened" => pair("type: integer", "type: [integer, string]"),
             "list-of-types-narrowed" => pair("type: [integer, string]", "type: integer"),
             "format-changed" => pair("format: int32", "format: uuid"),
@@ -507,6 +545,34 @@ pub static PROPERTY_DEFS: &[Def] = &[
         summary: "A request schema gained a required property.",
         why: "Existing clients do not send it, so their requests now fail validation.",
         example: "Base: `required: [name]`; head adds `email` to `properties` and `required`.\n\nFix: make the new property optional (with a server-side default), or version the API.",
+    },
+    Def {
+        id: "new-required-request-property-with-default",
+        level: E,
+        summary: "A request schema gained a required property that has a default value.",
+        why: "A default does not make a required property optional: clients that do not send it still fail validation. The default suggests the author meant it to be optional.",
+        example: "Head adds `region: {type: string, default: eu}` to `properties` and to `required`.\n\nFix: leave it out of `required`; the server applies the default when it is missing.",
+    },
+    Def {
+        id: "request-property-became-required-with-default",
+        level: E,
+        summary: "An optional request property that has a default value became required.",
+        why: "Clients that omitted it (relying on the default) now get their requests rejected.",
+        example: "Base `region: {type: string, default: eu}` optional; head adds `region` to `required`.\n\nFix: keep it optional; the default already covers clients that omit it.",
+    },
+    Def {
+        id: "request-property-stability-decreased",
+        level: E,
+        summary: "A request property's `x-stability-level` decreased (e.g. stable → beta).",
+        why: "Clients that send the property were promised it would keep its stable meaning.",
+        example: "Base `region: {type: string, x-stability-level: stable}`; head `x-stability-level: beta`.\n\nFix: keep the level, or add a new property at the lower level.",
+    },
+    Def {
+        id: "response-property-stability-decreased",
+        level: E,
+        summary: "A response property's `x-stability-level` decreased (e.g. stable → beta).",
+        why: "Clients that read the property were promised it would keep its stable meaning.",
+        example: "Base `score: {type: number, x-stability-level: stable}`; head `x-stability-level: alpha`.\n\nFix: keep the level, or add a new property at the lower level.",
     },
     Def {
         id: "new-optional-request-property",

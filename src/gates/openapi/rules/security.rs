@@ -1,6 +1,8 @@
-//! Security rules: requirements and schemes added or removed.
+//! Security rules: requirements added or removed (per operation and
+//! document-wide), scopes needed, and security schemes added, removed or
+//! changed (type, API key location and name, OAuth flows, URLs, scopes).
 
-use super::{Def, N, W};
+use super::{Def, E, N, W};
 
 pub static DEFS: &[Def] = &[
     Def {
@@ -58,5 +60,89 @@ pub static DEFS: &[Def] = &[
         summary: "A security scheme was removed.",
         why: "Listed for reviewers.",
         example: "Base has `components.securitySchemes.apiKey`; head drops it.",
+    },
+    Def {
+        id: "api-global-security-scope-added",
+        level: W,
+        summary: "A document-wide security requirement needs an extra scope.",
+        why: "Every operation that inherits the document's security refuses tokens issued without the new scope. (oasdiff: INFO.)",
+        example: "Base top-level `security: [{oauth: [read]}]`; head `[{oauth: [read, admin]}]`.\n\nFix: keep the old scope sufficient, or version the API.",
+    },
+    Def {
+        id: "api-global-security-scope-removed",
+        level: N,
+        summary: "A document-wide security requirement needs fewer scopes.",
+        why: "Compatible: tokens with the old scopes still carry the remaining ones.",
+        example: "Base top-level `security: [{oauth: [read, admin]}]`; head `[{oauth: [read]}]`.",
+    },
+    Def {
+        id: "api-security-component-type-changed",
+        level: E,
+        summary: "A security scheme's type changed (e.g. apiKey → oauth2, or http basic → bearer).",
+        why: "Clients send the credential the old scheme asked for (an API key, a Basic header); every operation using the scheme now refuses them. (oasdiff reports it as INFO; it breaks every client of the scheme.)",
+        example: "Base `ApiAuth: {type: apiKey, in: header, name: X-API-Key}`; head `ApiAuth: {type: http, scheme: bearer}`.\n\nFix: add the new scheme beside the old one as an alternative (`security: [{ApiAuth: []}, {Bearer: []}]`), deprecate the old one, remove it in a new major version.",
+    },
+    Def {
+        id: "api-security-component-api-key-location-changed",
+        level: E,
+        summary: "An API key scheme moved the key to another place (`in`: header, query, cookie).",
+        why: "Clients keep sending the key where it was; the server no longer finds it and refuses them. (No oasdiff counterpart.)",
+        example: "Base `{type: apiKey, in: query, name: api_key}`; head `{type: apiKey, in: header, name: api_key}`.\n\nFix: accept the key in both places (two schemes as alternatives) until clients have moved.",
+    },
+    Def {
+        id: "api-security-component-api-key-name-changed",
+        level: E,
+        summary: "An API key scheme's parameter name changed.",
+        why: "Clients keep sending the key under the old name; the server refuses them. Header names are compared case-insensitively. (No oasdiff counterpart.)",
+        example: "Base `{type: apiKey, in: header, name: X-API-Key}`; head `name: X-Api-Token`.\n\nFix: accept both names (two schemes as alternatives) until clients have moved.",
+    },
+    Def {
+        id: "api-security-component-oauth-url-changed",
+        level: W,
+        summary: "An OAuth authorization URL (or an OpenID Connect discovery URL) changed.",
+        why: "Clients configured with the old URL send users to a page that may no longer exist. (oasdiff: INFO.)",
+        example: "Base `authorizationUrl: https://auth.example.com/authorize`; head `https://login.example.com/authorize`.\n\nFix: keep the old URL working (redirect) for existing clients.",
+    },
+    Def {
+        id: "api-security-component-oauth-token-url-changed",
+        level: W,
+        summary: "An OAuth token URL (or refresh URL) changed.",
+        why: "Clients configured with the old URL can no longer obtain or refresh tokens if it stops answering. (oasdiff: INFO; it does not compare refreshUrl.)",
+        example: "Base `tokenUrl: https://auth.example.com/token`; head `https://login.example.com/token`.\n\nFix: keep the old URL working (redirect) for existing clients.",
+    },
+    Def {
+        id: "api-security-component-oauth-flow-added",
+        level: N,
+        summary: "An OAuth scheme offers a new flow.",
+        why: "Compatible: clients using the existing flows keep working. (No oasdiff counterpart.)",
+        example: "Head adds `flows.clientCredentials` to an oauth2 scheme.",
+    },
+    Def {
+        id: "api-security-component-oauth-flow-removed",
+        level: E,
+        summary: "An OAuth scheme no longer offers a flow.",
+        why: "Clients that obtain tokens through that flow (e.g. the password grant) can no longer authenticate. (No oasdiff counterpart.)",
+        example: "Base oauth2 scheme has `flows: {password, authorizationCode}`; head only `authorizationCode`.\n\nFix: keep the flow until clients have moved, announce its end, remove it in a new major version.",
+    },
+    Def {
+        id: "api-security-component-oauth-scope-added",
+        level: N,
+        summary: "An OAuth flow offers a new scope.",
+        why: "Compatible; listed for reviewers.",
+        example: "Base `scopes: {read: Read}`; head `scopes: {read: Read, admin: Admin}`.",
+    },
+    Def {
+        id: "api-security-component-oauth-scope-removed",
+        level: W,
+        summary: "An OAuth flow no longer offers a scope.",
+        why: "Clients that request tokens with that scope may be refused by the authorization server. (oasdiff: INFO.)",
+        example: "Base `scopes: {read: Read, admin: Admin}`; head `scopes: {read: Read}`.\n\nFix: keep offering the scope until no client requests it.",
+    },
+    Def {
+        id: "api-security-component-oauth-scope-changed",
+        level: N,
+        summary: "The description of an OAuth scope changed.",
+        why: "Users see the new text on consent screens; no client breaks.",
+        example: "Base `scopes: {read: Read pets}`; head `scopes: {read: Read pets and owners}`.",
     },
 ];
