@@ -15,6 +15,10 @@
 # (`oasdiff breaking`) and the ratio printed; it is not installed here (a Go
 # binary; no Go toolchain on this machine).
 #
+# PEERS=1 also runs the npm peers (api-smart-diff, Atlassian openapi-diff,
+# Optic) once each on the JSON pair and the GitHub pair through
+# bench/openapi_peers.sh (they take minutes; installed on first use).
+#
 # Usage: bench/openapi.sh [N] [path/to/shipgate] [S]
 #   (default binary: target/release/shipgate; RUNS=7 bench/openapi.sh for more runs)
 set -euo pipefail
@@ -112,6 +116,10 @@ for ext in json yaml; do
     echo "ratio oasdiff/shipgate: $(echo "scale=1; $LAST_MEDIAN / $ours" | bc)x"
   fi
 done
+if [ -n "${PEERS:-}" ]; then
+  echo "peers on the $N-path JSON pair:"
+  "$(dirname "$0")/openapi_peers.sh" "$DIR/base.json" "$DIR/head.json" "$BIN"
+fi
 
 if command -v npm >/dev/null && [ -z "${SKIP_GITHUB:-}" ]; then
   (cd "$DIR" && npm pack --silent @octokit/openapi@22.0.0 @octokit/openapi@23.0.2 >/dev/null 2>&1) || true
@@ -124,5 +132,9 @@ if command -v npm >/dev/null && [ -z "${SKIP_GITHUB:-}" ]; then
   gh_new="$DIR/gh-23.0.2/package/generated/api.github.com.json"
   if [ -f "$gh_old" ] && [ -f "$gh_new" ]; then
     measure "shipgate: GitHub REST 22.0.0 -> 23.0.2" "$BIN" openapi diff "$gh_old" "$gh_new" --format json
+    if [ -n "${PEERS:-}" ]; then
+      echo "peers on the GitHub pair:"
+      "$(dirname "$0")/openapi_peers.sh" "$gh_old" "$gh_new" "$BIN"
+    fi
   fi
 fi
