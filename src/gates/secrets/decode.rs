@@ -42,31 +42,32 @@ static BASE64_BYTE: [bool; 256] = base64_bytes();
 const MIN_RUN: usize = 40;
 
 /// Maximal runs of `MIN_RUN` or more base64 characters (plus up to two `=`).
-/// Skips ahead like Boyer-Moore: if the byte `MIN_RUN - 1` ahead is not in
-/// the alphabet, no long run can start before it.
+/// Skips ahead like Boyer-Moore: look at the byte `MIN_RUN - 1` ahead and
+/// scan backwards from it; a byte outside the alphabet there means no long
+/// run starts before it, so the bytes in between are never looked at (in
+/// source text, words are short: most of the input is skipped).
 fn base64_runs(text: &[u8]) -> Vec<(usize, usize)> {
     let in_alphabet = |b: u8| BASE64_BYTE[usize::from(b)];
     let n = text.len();
     let mut out = Vec::new();
-    // Invariant: `i` is 0 or follows a byte outside the alphabet.
+    // Invariant: `i` is 0 or follows a byte outside the alphabet (or a run's end).
     let mut i = 0;
     while i + MIN_RUN <= n {
         let probe = i + MIN_RUN - 1;
-        if !in_alphabet(text[probe]) {
-            i = probe + 1;
+        let mut q = probe + 1;
+        while q > i && in_alphabet(text[q - 1]) {
+            q -= 1;
+        }
+        if q > i {
+            // text[q - 1] is outside the alphabet.
+            i = q;
             continue;
         }
-        let mut start = probe;
-        while start > i && in_alphabet(text[start - 1]) {
-            start -= 1;
-        }
+        // text[i..=probe] is all alphabet: a run starts at i.
+        let start = i;
         let mut end = probe + 1;
         while end < n && in_alphabet(text[end]) {
             end += 1;
-        }
-        if end - start < MIN_RUN {
-            i = end + 1;
-            continue;
         }
         let run_end = end;
         while end < n && end - run_end < 2 && text[end] == b'=' {
@@ -168,6 +169,47 @@ mod tests {
         two.push(b' ');
         two.extend([b'b'; 41]);
         assert_eq!(base64_runs(&two), vec![(0, 45), (46, 87)]);
+    }
+
+    /// The obvious way: every maximal run, kept when long enough.
+    fn naive_runs(text: &[u8]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            if !BASE64_BYTE[usize::from(text[i])] {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < text.len() && BASE64_BYTE[usize::from(text[i])] {
+                i += 1;
+            }
+            if i - start >= MIN_RUN {
+                let run_end = i;
+                while i < text.len() && i - run_end < 2 && text[i] == b'=' {
+                    i += 1;
+                }
+                out.push((start, i));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn skipping_finds_the_same_runs_as_looking_at_every_byte() {
+        let mut rng = Rng::new(42);
+        for round in 0..500 {
+            let spread = if round % 2 == 0 { 20 } else { 150 };
+            let text: Vec<u8> = (0..rng.below(400))
+                .map(|_| match rng.below(spread) {
+                    0 => b' ',
+                    1 => b'=',
+                    2 => b'.',
+                    _ => b'a',
+                })
+                .collect();
+            assert_eq!(base64_runs(&text), naive_runs(&text), "round {round}");
+        }
     }
 
     #[test]

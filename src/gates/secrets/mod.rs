@@ -15,6 +15,7 @@ pub mod decode;
 pub mod engine;
 pub mod entropy;
 pub mod history;
+pub mod keywords;
 pub mod placeholder;
 pub mod redact;
 pub mod rule;
