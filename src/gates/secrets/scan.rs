@@ -208,7 +208,7 @@ fn place(
     let rule = found.rule;
     let last = e.saturating_sub(1).max(s);
     let (ls, le) = line_around(text, s);
-    let inline_allowed = inline_allows(&text[ls..le], rule.id);
+    let inline_allowed = inline_allows(&text[ls..le], rule.id) || block_allowed(text, ls, rule.id);
     let start_line = lines.line_of(s);
     let end_line = start_line + memchr::memchr_iter(b'\n', &text[s..last]).count();
     let (end_ls, _) = line_around(text, last);
@@ -222,6 +222,40 @@ fn place(
         encoded: found.decoded.is_some(),
         inline_allowed,
     });
+}
+
+/// How many lines above a private key's material its `-----BEGIN` line may
+/// be (encrypted PEM and PGP blocks have header lines in between).
+const MAX_HEADER_LINES: usize = 8;
+
+/// Whether a key block's allow comment covers the key material starting on
+/// the line at `line_start`: for `private-key` hits, the marker may stand on
+/// the block's `-----BEGIN` (or `PuTTY-User-Key-File`) line or on the line
+/// just before it, since the block itself cannot carry a comment.
+fn block_allowed(text: &[u8], line_start: usize, rule: &str) -> bool {
+    if rule != "private-key" {
+        return false;
+    }
+    let mut end = line_start;
+    for _ in 0..MAX_HEADER_LINES {
+        let Some(prev_end) = end.checked_sub(1) else {
+            return false;
+        };
+        let (start, _) = line_around(text, prev_end);
+        let line = &text[start..prev_end];
+        if memchr::memmem::find(line, b"-----BEGIN").is_some()
+            || memchr::memmem::find(line, b"PuTTY-User-Key-File").is_some()
+        {
+            if inline_allows(line, rule) {
+                return true;
+            }
+            return start.checked_sub(1).is_some_and(|before| {
+                inline_allows(&text[line_around(text, before).0..before], rule)
+            });
+        }
+        end = start;
+    }
+    false
 }
 
 /// "A" or "An" before `noun` (by its first letter: every rule name that
@@ -313,6 +347,43 @@ mod tests {
         let json = serde_json::to_string(&f).unwrap_or_default();
         assert!(!json.contains(&t[..8]), "{json}");
         assert!(json.contains("ghp_…"), "{json}");
+    }
+}
+
+#[cfg(test)]
+mod block_allow {
+    use super::*;
+    use crate::gates::secrets::synth::{self, Rng};
+
+    fn reported(text: &str) -> usize {
+        let mut stats = ScanStats::default();
+        scan_text(text.as_bytes(), None, &mut stats).len()
+    }
+
+    #[test]
+    fn allow_before_or_on_the_begin_line_silences_a_pem_block() {
+        let mut rng = Rng::new(32);
+        let pem = synth::pem_private_key(&mut rng, "RSA ");
+        assert_eq!(reported(&pem), 1);
+        // The line before the block (a YAML/shell comment).
+        assert_eq!(reported(&format!("# test key, shipgate:allow\n{pem}")), 0);
+        assert_eq!(reported(&format!("# shipgate:allow private-key\n{pem}")), 0);
+        // Another rule's id does not cover it.
+        assert_eq!(reported(&format!("# shipgate:allow jwt\n{pem}")), 1);
+        // On the BEGIN line, before the block starts.
+        assert_eq!(reported(&format!("key = /* note */ {pem}")), 1);
+        assert_eq!(reported(&format!("key = /* shipgate:allow */ {pem}")), 0);
+        // Encrypted PEM: header lines between BEGIN and the material.
+        let body = rng.string(synth::B64, 64);
+        let enc = format!(
+            "// shipgate:allow\n-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00AA\n\n{body}\n"
+        );
+        assert_eq!(reported(&enc), 0);
+        // Two lines above is too far: the comment is about something else.
+        assert_eq!(reported(&format!("# shipgate:allow\nother = 1\n{pem}")), 1);
+        // A marker on the line before does not silence other (one-line) secrets.
+        let token = synth::github(&mut rng, 'p');
+        assert_eq!(reported(&format!("# shipgate:allow\nt = \"{token}\"\n")), 1);
     }
 }
 
