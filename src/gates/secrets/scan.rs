@@ -54,8 +54,8 @@ pub struct Hit {
     pub start_column: u32,
     pub end_column: u32,
     pub redacted: Redacted,
-    /// Found inside a base64 run (the location is the run's).
-    pub encoded: bool,
+    /// Found inside an encoded run (the location is the run's): its encoding.
+    pub encoding: Option<decode::Encoding>,
     /// The line carries an allow comment (`shipgate:allow`, `gitleaks:allow`) covering the rule.
     pub inline_allowed: bool,
 }
@@ -170,6 +170,7 @@ struct Found {
     start: usize,
     end: usize,
     decoded: Option<Vec<u8>>,
+    encoding: Option<decode::Encoding>,
 }
 
 /// Direct matches, then secrets inside base64 runs, ordered by position.
@@ -183,12 +184,14 @@ fn find(engine: &Engine, chunk: &[u8]) -> Vec<Found> {
             start: m.start,
             end: m.end,
             decoded: None,
+            encoding: None,
         })
         .chain(decoded.into_iter().map(|d| Found {
             rule: engine.rule(d.rule),
             start: d.start,
             end: d.end,
             decoded: Some(d.secret),
+            encoding: Some(d.encoding),
         }))
         .collect();
     out.sort_by_key(|f| f.start);
@@ -219,7 +222,7 @@ fn place(
         start_column: to_u32(chars(&text[ls..s]) + 1),
         end_column: to_u32(chars(&text[end_ls..e])),
         redacted: redact(found.decoded.as_deref().unwrap_or(&text[s..e])),
-        encoded: found.decoded.is_some(),
+        encoding: found.encoding,
         inline_allowed,
     });
 }
@@ -297,7 +300,9 @@ impl Hit {
             "{} {} is in this change{}: {}. Anyone who can read the repository, a fork, a clone or a CI log can use it.",
             article(rule.name),
             rule.name,
-            if self.encoded { ", base64-encoded" } else { "" },
+            self.encoding
+                .map(|e| format!(", {}-encoded", e.name()))
+                .unwrap_or_default(),
             self.redacted
         ))
         .with_help(format!(
