@@ -8,6 +8,7 @@
 //! engine over a directory (tree mode) or a commit range (history mode).
 //! Its config section is `gates.secrets`.
 
+pub mod archive;
 pub mod checksum;
 pub mod cli;
 pub mod corpus;
