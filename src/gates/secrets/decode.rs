@@ -72,6 +72,16 @@ fn base64_runs(text: &[u8]) -> Vec<(usize, usize)> {
     let mut i = 0;
     while i + MIN_RUN <= n {
         let probe = i + MIN_RUN - 1;
+        // Two cheap looks first: the probe, then the middle of the window.
+        if !in_alphabet(text[probe]) {
+            i = probe + 1;
+            continue;
+        }
+        let middle = i + MIN_RUN / 2;
+        if !in_alphabet(text[middle]) {
+            i = middle + 1;
+            continue;
+        }
         let mut q = probe + 1;
         while q > i && in_alphabet(text[q - 1]) {
             q -= 1;
