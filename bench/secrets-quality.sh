@@ -12,10 +12,13 @@
 # CPU seconds (user + sys of the tool's process) give MB/s per core.
 # Usage: SHIPGATE=target/release/shipgate bench/secrets-quality.sh SOURCE_DIR [MB] [SEED]
 #   SOURCE_DIR: any tree of real text (e.g. a checkout of several projects)
+#   EXCLUDE=ripsecrets-*,other-*  top-level folders of SOURCE_DIR to leave out (e.g. secret
+#   scanners' own sources, whose test fixtures are credentials on purpose)
 set -euo pipefail
 bin="${SHIPGATE:-target/release/shipgate}"
 export RIPSECRETS="${RIPSECRETS:-$(command -v ripsecrets || true)}"
 export DETECT_SECRETS="${DETECT_SECRETS:-}"
+export EXCLUDE="${EXCLUDE:-}"
 src="${1:?usage: bench/secrets-quality.sh SOURCE_DIR [MB] [SEED]}"
 mb="${2:-100}"
 seed="${3:-7}"
@@ -24,7 +27,7 @@ trap 'rm -rf "$work"' EXIT
 "$bin" secrets gen-corpus "$work/corpus" >/dev/null
 
 python3 - "$bin" "$src" "$mb" "$seed" "$work" <<'PY'
-import json, os, random, shutil, subprocess, sys, time
+import fnmatch, json, os, random, shutil, subprocess, sys, time
 bin, src, mb, seed, work = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 rng = random.Random(seed)
 corpus = os.path.join(work, "corpus")
@@ -40,8 +43,10 @@ for name, rule in sorted(expected.items()):
     plants.append((rule, block))
 # Copy real text files until `mb` megabytes.
 files = []
+exclude = [p for p in os.environ.get("EXCLUDE", "").split(",") if p]
 for d, dirs, fs in os.walk(src):
-    dirs[:] = [x for x in dirs if x != ".git"]
+    dirs[:] = [x for x in dirs if x != ".git"
+               and not (os.path.samefile(d, src) and any(fnmatch.fnmatch(x, p) for p in exclude))]
     for f in fs:
         p = os.path.join(d, f)
         # Ignore files would hide planted secrets from tree mode.
