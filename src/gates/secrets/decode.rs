@@ -114,8 +114,10 @@ fn hex_body(run: &[u8]) -> Option<&[u8]> {
         .strip_prefix(b"0x")
         .or_else(|| run.strip_prefix(b"0X"))
         .unwrap_or(run);
-    (body.len() >= MIN_RUN && body.len() % 2 == 0 && body.iter().all(u8::is_ascii_hexdigit))
-        .then_some(body)
+    (body.len() >= MIN_RUN
+        && body.len().is_multiple_of(2)
+        && body.iter().all(u8::is_ascii_hexdigit))
+    .then_some(body)
 }
 
 fn decode_hex(body: &[u8]) -> Option<Vec<u8>> {
