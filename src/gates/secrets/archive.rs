@@ -16,6 +16,11 @@ pub const MAX_MEMBER_BYTES: u64 = 8 << 20;
 /// Most members of one zip file that are looked at.
 pub const MAX_MEMBERS: usize = 4096;
 
+/// Most decompressed bytes taken from one zip file (all members together):
+/// members past it are not read, so a bomb of many large members costs at
+/// most this much memory and time.
+pub const MAX_ARCHIVE_BYTES: u64 = 64 << 20;
+
 /// A decompressed archive member.
 pub struct Member {
     /// The member's name inside the archive.
@@ -84,9 +89,14 @@ pub(crate) const CENTRAL_ENTRY: [u8; 4] = *b"PK\x01\x02";
 pub(crate) const LOCAL_HEADER: [u8; 4] = *b"PK\x03\x04";
 
 /// The members of a zip file that can be read cheaply: stored or deflated,
-/// not encrypted, at most `cap` bytes each, at most [`MAX_MEMBERS`]. A
-/// malformed archive yields the members read before the damage.
+/// not encrypted, at most `cap` bytes each, at most [`MAX_MEMBERS`] and
+/// [`MAX_ARCHIVE_BYTES`] in all. A malformed archive yields the members read
+/// before the damage.
 pub fn zip_members(bytes: &[u8], cap: u64) -> Vec<Member> {
+    zip_members_within(bytes, cap, MAX_ARCHIVE_BYTES)
+}
+
+fn zip_members_within(bytes: &[u8], cap: u64, mut budget: u64) -> Vec<Member> {
     let mut out = Vec::new();
     // The end-of-central-directory record is in the last 64 KiB + 22 bytes.
     let tail_from = bytes.len().saturating_sub(65_557);
@@ -134,7 +144,8 @@ pub fn zip_members(bytes: &[u8], cap: u64) -> Vec<Member> {
         if name.ends_with('/') || encrypted || size as u64 > cap || !matches!(method, 0 | 8) {
             continue;
         }
-        if let Some(content) = member_data(bytes, local, packed, method, cap) {
+        if let Some(content) = member_data(bytes, local, packed, method, cap.min(budget)) {
+            budget -= content.len() as u64;
             out.push(Member {
                 name,
                 bytes: content,
@@ -185,6 +196,9 @@ mod tests {
         );
         // Too large for the cap: skipped.
         assert_eq!(zip_members(&z, 4).len(), 1);
+        // Past the archive's total budget: not read.
+        assert_eq!(zip_members_within(&z, MAX_MEMBER_BYTES, 6).len(), 1);
+        assert_eq!(zip_members_within(&z, MAX_MEMBER_BYTES, 9).len(), 2);
         // Truncated or damaged archives never panic.
         for cut in 0..z.len() {
             let _ = zip_members(&z[..cut], MAX_MEMBER_BYTES);
