@@ -4,10 +4,21 @@
 #   recall      = planted secrets reported at their file and line by their rule
 #   false finds = findings on unplanted lines, per 50 MB, with findings that are
 #                 real key material (PEM private keys in test data) counted apart
+# Peers run on the same tree when installed (scored the same way: a planted
+# secret counts as found when the tool reports its line; its rule is not
+# compared, peers name rules differently):
+#   RIPSECRETS=/tmp/peers/bin/ripsecrets  (cargo install ripsecrets --root /tmp/peers); default: on PATH
+#   DETECT_SECRETS=/tmp/ds-venv/bin/detect-secrets (slow: ~0.1 MB/s, use a small MB)
+# CPU seconds (user + sys of the tool's process) give MB/s per core.
 # Usage: SHIPGATE=target/release/shipgate bench/secrets-quality.sh SOURCE_DIR [MB] [SEED]
 #   SOURCE_DIR: any tree of real text (e.g. a checkout of several projects)
+#   EXCLUDE=ripsecrets-*,other-*  top-level folders of SOURCE_DIR to leave out (e.g. secret
+#   scanners' own sources, whose test fixtures are credentials on purpose)
 set -euo pipefail
 bin="${SHIPGATE:-target/release/shipgate}"
+export RIPSECRETS="${RIPSECRETS:-$(command -v ripsecrets || true)}"
+export DETECT_SECRETS="${DETECT_SECRETS:-}"
+export EXCLUDE="${EXCLUDE:-}"
 src="${1:?usage: bench/secrets-quality.sh SOURCE_DIR [MB] [SEED]}"
 mb="${2:-100}"
 seed="${3:-7}"
@@ -16,7 +27,7 @@ trap 'rm -rf "$work"' EXIT
 "$bin" secrets gen-corpus "$work/corpus" >/dev/null
 
 python3 - "$bin" "$src" "$mb" "$seed" "$work" <<'PY'
-import json, os, random, shutil, subprocess, sys
+import fnmatch, json, os, random, shutil, subprocess, sys, time
 bin, src, mb, seed, work = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 rng = random.Random(seed)
 corpus = os.path.join(work, "corpus")
@@ -32,8 +43,10 @@ for name, rule in sorted(expected.items()):
     plants.append((rule, block))
 # Copy real text files until `mb` megabytes.
 files = []
+exclude = [p for p in os.environ.get("EXCLUDE", "").split(",") if p]
 for d, dirs, fs in os.walk(src):
-    dirs[:] = [x for x in dirs if x != ".git"]
+    dirs[:] = [x for x in dirs if x != ".git"
+               and not (os.path.samefile(d, src) and any(fnmatch.fnmatch(x, p) for p in exclude))]
     for f in fs:
         p = os.path.join(d, f)
         # Ignore files would hide planted secrets from tree mode.
@@ -86,8 +99,15 @@ for i, (rule, block) in enumerate(plants * 2):
     open(path, "w", encoding="utf-8").write("\n".join(lines))
 cfg = os.path.join(work, "cfg.yml")
 open(cfg, "w").write("gates:\n  secrets:\n    max_file_bytes: 100000000\n")
-out = subprocess.run([bin, "secrets", "scan", ".", "--format", "json", "--config", cfg],
-                     cwd=tree, capture_output=True, text=True)
+def timed(cmd):
+    """Run `cmd` in the tree: (stdout, CPU seconds of the child, wall seconds)."""
+    before, t = os.times(), time.perf_counter()
+    out = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, errors="replace")
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return out, cpu, time.perf_counter() - t
+
+out, ours_cpu, ours_wall = timed([bin, "secrets", "scan", ".", "--format", "json", "--config", cfg])
 doc = json.loads(out.stdout)
 found = {}
 for f in doc["findings"]:
@@ -113,4 +133,46 @@ for m in missed:
     print("  missed:", *m)
 for e in other:
     print("  unplanted:", *e)
+
+# Peers: which lines they report (never printed: those lines hold secrets).
+key_files = {p for (p, _, _) in keys}
+def score(name, lines, cpu, wall):
+    found_plants = [(p, l) for (p, l) in planted if any((p, l + k) in lines for k in range(height[(p, l)]))]
+    unplanted = {(p, l) for (p, l) in lines if (p, l) not in planted_lines}
+    false = [x for x in unplanted if x[0] not in key_files]
+    missed_rules = {}
+    for (p, l), rule in planted.items():
+        if (p, l) not in found_plants:
+            missed_rules[rule] = missed_rules.get(rule, 0) + 1
+    return {"tool": name, "recall": len(found_plants), "false": len(false),
+            "in_key_files": len(unplanted) - len(false), "cpu": cpu, "wall": wall,
+            "missed": missed_rules}
+rows = [{"tool": "shipgate", "recall": hit, "false": len(other), "in_key_files": len(keys),
+         "cpu": ours_cpu, "wall": ours_wall, "missed": {}}]
+rip = os.environ.get("RIPSECRETS")
+if rip:
+    out, cpu, wall = timed([rip, "."])
+    lines = set()
+    for line in out.stdout.splitlines():
+        parts = line.split(":", 2)
+        if len(parts) == 3 and parts[1].isdigit():
+            lines.add((os.path.normpath(parts[0]), int(parts[1])))
+    rows.append(score("ripsecrets", lines, cpu, wall))
+ds = os.environ.get("DETECT_SECRETS")
+if ds:
+    out, cpu, wall = timed([ds, "scan", "--all-files", "."])
+    lines = set()
+    for path, results in json.loads(out.stdout or "{}").get("results", {}).items():
+        for r in results:
+            lines.add((os.path.normpath(path), r["line_number"]))
+    rows.append(score("detect-secrets", lines, cpu, wall))
+print()
+print(f"| tool | recall (of {len(planted)}) | false finds (per 50 MB) | findings in files with real keys | CPU s | MB/s per core | wall s | CPU time vs shipgate |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+for r in rows:
+    mbps = mbs / r["cpu"] if r["cpu"] > 0 else float("inf")
+    ratio = r["cpu"] / ours_cpu if ours_cpu > 0 else float("inf")
+    print(f"| {r['tool']} | {r['recall']} = {100.0 * r['recall'] / max(1, len(planted)):.0f}% | {r['false']} ({r['false'] / mbs * 50:.1f}) | {r['in_key_files']} | {r['cpu']:.2f} | {mbps:.0f} | {r['wall']:.2f} | {ratio:.1f}x |")
+for r in rows[1:]:
+    print(f"{r['tool']} missed formats:", ", ".join(f"{k} x{v}" for k, v in sorted(r["missed"].items())) or "none")
 PY

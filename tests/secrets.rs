@@ -358,3 +358,73 @@ fn rules_can_be_turned_off_or_relevelled_and_are_explained() {
         "{run:?}"
     );
 }
+
+#[test]
+fn zip_members_gzip_files_and_hex_runs_are_scanned_one_level_deep() {
+    use std::io::Write;
+    let mut rng = Rng::new(104);
+    let in_zip = synth::github(&mut rng, 'p');
+    let in_gz = synth::npm(&mut rng);
+    let in_hex = synth::github(&mut rng, 'p');
+    let repo = TestRepo::new();
+    let env = format!("# app settings\nGITHUB_TOKEN={in_zip}\n");
+    let bundle = synth::zip(&[("README.md", b"docs\n", 0), ("app/.env", env.as_bytes(), 8)]);
+    repo.write("dist/bundle.zip", bundle);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = gz.write_all(format!("line one\nnpm={in_gz}\n").as_bytes());
+    repo.write("logs/app.log.gz", gz.finish().unwrap_or_default());
+    let hex: String = format!("{{\"token\": \"{in_hex}\"}}")
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    repo.write("fixtures.txt", format!("first\nblob = \"{hex}\"\n"));
+    repo.commit("archives");
+    for args in [
+        &["secrets", "scan", ".", "--format", "json"][..],
+        &["secrets", "scan", "--history", "HEAD", "--format", "json"][..],
+    ] {
+        let run = repo.shipgate(args);
+        assert_eq!(run.code, 1, "{run:?}");
+        let doc = run.json();
+        let mut got: Vec<(String, i64, String)> = doc["findings"]
+            .as_array()
+            .map(|fs| {
+                fs.iter()
+                    .map(|f| {
+                        (
+                            f["location"]["path"].as_str().unwrap_or("").to_string(),
+                            f["location"]["start_line"].as_i64().unwrap_or(0),
+                            f["rule"].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "dist/bundle.zip!app/.env".into(),
+                    2,
+                    "github-personal-access-token".into()
+                ),
+                (
+                    "fixtures.txt".into(),
+                    2,
+                    "github-personal-access-token".into()
+                ),
+                (
+                    "logs/app.log.gz!app.log".into(),
+                    2,
+                    "npm-access-token".into()
+                ),
+            ],
+            "{args:?}"
+        );
+        assert!(run.stdout.contains("hex-encoded"), "{}", run.stdout);
+        for s in [&in_zip, &in_gz, &in_hex] {
+            assert_not_leaked(s, &run.stdout, "archive scan stdout");
+        }
+    }
+}

@@ -1,5 +1,5 @@
 //! Reference comparison: our verdicts on the synthetic corpus against the
-//! committed verdicts of detect-secrets and secretlint
+//! committed verdicts of detect-secrets, secretlint and ripsecrets
 //! (fixtures/secrets/peer-verdicts.json). Where a peer disagrees with us, the
 //! reason must be written down (fixtures/secrets/differences.json); where we
 //! agree, no stale reason may remain. Needs neither tool at test time.
@@ -56,6 +56,7 @@ fn our_verdicts_match_the_expected_ones_and_every_peer_difference_is_explained()
         for (field, tool) in [
             ("detect_secrets", "detect-secrets"),
             ("secretlint", "secretlint"),
+            ("ripsecrets_lines", "ripsecrets"),
         ] {
             let theirs = recorded[field].as_array().is_some_and(|a| !a.is_empty());
             let reason = diffs["files"][&case.name][tool].as_str();

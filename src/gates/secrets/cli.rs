@@ -126,6 +126,7 @@ fn collect(source: &Source, config: &Config) -> anyhow::Result<(GateRun, &'stati
     };
     let secs = started.elapsed().as_secs_f64();
     run.metric("files_scanned", scan.files_scanned);
+    run.metric("archive_members_scanned", scan.archive_members);
     run.metric("bytes_scanned", scan.stats.bytes);
     if secs > 0.0 {
         let mbps = scan.stats.bytes as f64 / 1e6 / secs;

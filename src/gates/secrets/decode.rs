@@ -1,7 +1,8 @@
 //! One level of decoding: base64 runs (standard or URL-safe, 40+ characters)
+//! and hex runs (40+ hex digits, whole byte pairs, optionally after `0x`)
 //! that decode to text are scanned again with the specific rules, so that a
-//! `TLS_KEY=LS0tLS1CRUdJTi...` (a base64 PEM) or a token hidden in a
-//! base64-encoded config is still found. Generic rules do not run on decoded
+//! `TLS_KEY=LS0tLS1CRUdJTi...` (a base64 PEM), a token hidden in a
+//! base64-encoded config or a hex-dumped credential is still found. Generic rules do not run on decoded
 //! text (too little context to be sure), and runs that a rule already
 //! matched directly (JWT parts, AWS secret keys) are not decoded.
 //! Not for: archives or nested encodings (one level only, where cheap).
@@ -10,7 +11,23 @@ use super::engine::{Engine, RawMatch};
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
-/// A secret found inside a base64 run.
+/// How a run was encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Base64,
+    Hex,
+}
+
+impl Encoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Base64 => "base64",
+            Encoding::Hex => "hex",
+        }
+    }
+}
+
+/// A secret found inside an encoded run.
 pub struct Decoded {
     /// The rule that matched the decoded text.
     pub rule: usize,
@@ -19,6 +36,7 @@ pub struct Decoded {
     pub end: usize,
     /// The decoded secret (redacted by the caller, never stored).
     pub secret: Vec<u8>,
+    pub encoding: Encoding,
 }
 
 /// Runs longer than this are not decoded (large embedded files).
@@ -42,31 +60,42 @@ static BASE64_BYTE: [bool; 256] = base64_bytes();
 const MIN_RUN: usize = 40;
 
 /// Maximal runs of `MIN_RUN` or more base64 characters (plus up to two `=`).
-/// Skips ahead like Boyer-Moore: if the byte `MIN_RUN - 1` ahead is not in
-/// the alphabet, no long run can start before it.
+/// Skips ahead like Boyer-Moore: look at the byte `MIN_RUN - 1` ahead and
+/// scan backwards from it; a byte outside the alphabet there means no long
+/// run starts before it, so the bytes in between are never looked at (in
+/// source text, words are short: most of the input is skipped).
 fn base64_runs(text: &[u8]) -> Vec<(usize, usize)> {
     let in_alphabet = |b: u8| BASE64_BYTE[usize::from(b)];
     let n = text.len();
     let mut out = Vec::new();
-    // Invariant: `i` is 0 or follows a byte outside the alphabet.
+    // Invariant: `i` is 0 or follows a byte outside the alphabet (or a run's end).
     let mut i = 0;
     while i + MIN_RUN <= n {
         let probe = i + MIN_RUN - 1;
+        // Two cheap looks first: the probe, then the middle of the window.
         if !in_alphabet(text[probe]) {
             i = probe + 1;
             continue;
         }
-        let mut start = probe;
-        while start > i && in_alphabet(text[start - 1]) {
-            start -= 1;
+        let middle = i + MIN_RUN / 2;
+        if !in_alphabet(text[middle]) {
+            i = middle + 1;
+            continue;
         }
+        let mut q = probe + 1;
+        while q > i && in_alphabet(text[q - 1]) {
+            q -= 1;
+        }
+        if q > i {
+            // text[q - 1] is outside the alphabet.
+            i = q;
+            continue;
+        }
+        // text[i..=probe] is all alphabet: a run starts at i.
+        let start = i;
         let mut end = probe + 1;
         while end < n && in_alphabet(text[end]) {
             end += 1;
-        }
-        if end - start < MIN_RUN {
-            i = end + 1;
-            continue;
         }
         let run_end = end;
         while end < n && end - run_end < 2 && text[end] == b'=' {
@@ -76,6 +105,26 @@ fn base64_runs(text: &[u8]) -> Vec<(usize, usize)> {
         i = end;
     }
     out
+}
+
+/// The hex digits of `run` (after an optional `0x`) when it is nothing but
+/// whole hex byte pairs.
+fn hex_body(run: &[u8]) -> Option<&[u8]> {
+    let body = run
+        .strip_prefix(b"0x")
+        .or_else(|| run.strip_prefix(b"0X"))
+        .unwrap_or(run);
+    (body.len() >= MIN_RUN
+        && body.len().is_multiple_of(2)
+        && body.iter().all(u8::is_ascii_hexdigit))
+    .then_some(body)
+}
+
+fn decode_hex(body: &[u8]) -> Option<Vec<u8>> {
+    let digit = |c: u8| (c as char).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    body.chunks_exact(2)
+        .map(|p| Some(digit(p[0])? << 4 | digit(p[1])?))
+        .collect()
 }
 
 fn decode(run: &[u8]) -> Option<Vec<u8>> {
@@ -118,7 +167,12 @@ pub fn decoded_secrets(engine: &Engine, text: &[u8], direct: &[RawMatch]) -> Vec
         if end - start > MAX_RUN || direct.iter().any(|m| m.start < end && start < m.end) {
             continue;
         }
-        let Some(decoded) = decode(&text[start..end]) else {
+        let run = &text[start..end];
+        let (decoded, encoding) = match hex_body(run) {
+            Some(body) => (decode_hex(body), Encoding::Hex),
+            None => (decode(run), Encoding::Base64),
+        };
+        let Some(decoded) = decoded else {
             continue;
         };
         if !is_text(&decoded) {
@@ -133,6 +187,7 @@ pub fn decoded_secrets(engine: &Engine, text: &[u8], direct: &[RawMatch]) -> Vec
                 start,
                 end,
                 secret: decoded[m.start..m.end].to_vec(),
+                encoding,
             });
         }
     }
@@ -170,6 +225,47 @@ mod tests {
         assert_eq!(base64_runs(&two), vec![(0, 45), (46, 87)]);
     }
 
+    /// The obvious way: every maximal run, kept when long enough.
+    fn naive_runs(text: &[u8]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            if !BASE64_BYTE[usize::from(text[i])] {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < text.len() && BASE64_BYTE[usize::from(text[i])] {
+                i += 1;
+            }
+            if i - start >= MIN_RUN {
+                let run_end = i;
+                while i < text.len() && i - run_end < 2 && text[i] == b'=' {
+                    i += 1;
+                }
+                out.push((start, i));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn skipping_finds_the_same_runs_as_looking_at_every_byte() {
+        let mut rng = Rng::new(42);
+        for round in 0..500 {
+            let spread = if round % 2 == 0 { 20 } else { 150 };
+            let text: Vec<u8> = (0..rng.below(400))
+                .map(|_| match rng.below(spread) {
+                    0 => b' ',
+                    1 => b'=',
+                    2 => b'.',
+                    _ => b'a',
+                })
+                .collect();
+            assert_eq!(base64_runs(&text), naive_runs(&text), "round {round}");
+        }
+    }
+
     #[test]
     fn base64_pem_and_tokens_are_found() {
         let mut rng = Rng::new(40);
@@ -184,6 +280,29 @@ mod tests {
             rules(&format!("config: {}\n", b64(&config))),
             vec!["github-personal-access-token"]
         );
+    }
+
+    #[test]
+    fn hex_encoded_tokens_are_found() {
+        let mut rng = Rng::new(43);
+        let token = synth::github(&mut rng, 'p');
+        let config = format!("{{\"auth\": {{\"token\": \"{token}\"}}}}");
+        let hex = hex::encode(&config);
+        let engine = Engine::global();
+        for text in [format!("blob = \"{hex}\"\n"), format!("data: 0x{hex}\n")] {
+            let direct = engine.scan(text.as_bytes());
+            let found = decoded_secrets(engine, text.as_bytes(), &direct);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(
+                engine.rule(found[0].rule).id,
+                "github-personal-access-token"
+            );
+            assert_eq!(found[0].encoding, Encoding::Hex);
+        }
+        // Hashes (binary when decoded), odd-length runs and plain hex text are not.
+        assert!(rules(&format!("sha = {}\n", rng.string(b"0123456789abcdef", 64))).is_empty());
+        assert!(rules(&format!("x = {}\n", &hex[..hex.len() - 1])).is_empty());
+        assert_eq!(decode_hex(b"4a4B"), Some(vec![0x4a, 0x4b]));
     }
 
     #[test]

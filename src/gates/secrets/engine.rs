@@ -1,17 +1,17 @@
 //! Running the rule catalogue over bytes.
 //!
-//! One Aho-Corasick automaton over every rule's keywords tells, in one pass,
-//! which rules can possibly match a chunk of text; only those rules' regexes
+//! One keyword pass over every rule's keywords (see `keywords`) tells which
+//! rules can possibly match a chunk of text; only those rules' regexes
 //! run (each compiled on first use, so a small diff pays only for the rules
 //! it triggers). Candidates then pass the placeholder filter, the rule's
 //! entropy floor and its verify step; generic matches that overlap a
 //! specific one are dropped. Not for: positions, suppression or findings
 //! (see `scan`).
 
+use super::keywords::{KeywordHit, KeywordSet};
 use super::placeholder::is_placeholder;
 use super::rule::{Candidate, Chunk, Matcher, SecretRule};
 use super::rules;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 use std::sync::OnceLock;
 
@@ -27,9 +27,9 @@ pub struct RawMatch {
 pub struct Engine {
     rules: Vec<&'static SecretRule>,
     regexes: Vec<OnceLock<Option<Regex>>>,
-    prefilter: Option<AhoCorasick>,
-    /// Keyword pattern index -> rule index.
-    keyword_rule: Vec<usize>,
+    prefilter: KeywordSet,
+    /// Keyword index -> the rules that have it.
+    keyword_rules: Vec<Vec<usize>>,
     /// Rules without keywords (always run).
     always: Vec<usize>,
 }
@@ -42,29 +42,28 @@ impl Engine {
     }
 
     fn new(rules: Vec<&'static SecretRule>) -> Engine {
-        let mut keywords = Vec::new();
-        let mut keyword_rule = Vec::new();
+        let mut keywords: Vec<&str> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
         for (idx, rule) in rules.iter().enumerate() {
             if rule.keywords.is_empty() {
                 always.push(idx);
             }
             for kw in rule.keywords {
-                keywords.push(*kw);
-                keyword_rule.push(idx);
+                match keywords.iter().position(|k| k.eq_ignore_ascii_case(kw)) {
+                    Some(at) => keyword_rules[at].push(idx),
+                    None => {
+                        keywords.push(kw);
+                        keyword_rules.push(vec![idx]);
+                    }
+                }
             }
         }
-        let prefilter = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&keywords)
-            .ok();
         Engine {
             regexes: rules.iter().map(|_| OnceLock::new()).collect(),
             rules,
-            prefilter,
-            keyword_rule,
+            prefilter: KeywordSet::new(&keywords),
+            keyword_rules,
             always,
         }
     }
@@ -89,11 +88,12 @@ impl Engine {
         // Keyword positions per rule: regex rules run only in windows around
         // them, custom matchers get them directly.
         let mut hits: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
-        if let Some(ac) = &self.prefilter {
-            for m in ac.find_overlapping_iter(text) {
-                let rule = self.keyword_rule[m.pattern().as_usize()];
+        let mut found: Vec<KeywordHit> = Vec::new();
+        self.prefilter.find_all(text, &mut found);
+        for m in found {
+            for &rule in &self.keyword_rules[m.keyword] {
                 triggered[rule] = true;
-                hits[rule].push((m.start(), m.end()));
+                hits[rule].push((m.start, m.end));
             }
         }
         for h in hits.iter_mut().filter(|h| h.len() > 1) {

@@ -8,6 +8,7 @@
 //! engine over a directory (tree mode) or a commit range (history mode).
 //! Its config section is `gates.secrets`.
 
+pub mod archive;
 pub mod checksum;
 pub mod cli;
 pub mod corpus;
@@ -15,6 +16,7 @@ pub mod decode;
 pub mod engine;
 pub mod entropy;
 pub mod history;
+pub mod keywords;
 pub mod placeholder;
 pub mod redact;
 pub mod rule;

@@ -54,8 +54,8 @@ pub struct Hit {
     pub start_column: u32,
     pub end_column: u32,
     pub redacted: Redacted,
-    /// Found inside a base64 run (the location is the run's).
-    pub encoded: bool,
+    /// Found inside an encoded run (the location is the run's): its encoding.
+    pub encoding: Option<decode::Encoding>,
     /// The line carries an allow comment (`shipgate:allow`, `gitleaks:allow`) covering the rule.
     pub inline_allowed: bool,
 }
@@ -170,6 +170,7 @@ struct Found {
     start: usize,
     end: usize,
     decoded: Option<Vec<u8>>,
+    encoding: Option<decode::Encoding>,
 }
 
 /// Direct matches, then secrets inside base64 runs, ordered by position.
@@ -183,12 +184,14 @@ fn find(engine: &Engine, chunk: &[u8]) -> Vec<Found> {
             start: m.start,
             end: m.end,
             decoded: None,
+            encoding: None,
         })
         .chain(decoded.into_iter().map(|d| Found {
             rule: engine.rule(d.rule),
             start: d.start,
             end: d.end,
             decoded: Some(d.secret),
+            encoding: Some(d.encoding),
         }))
         .collect();
     out.sort_by_key(|f| f.start);
@@ -208,7 +211,7 @@ fn place(
     let rule = found.rule;
     let last = e.saturating_sub(1).max(s);
     let (ls, le) = line_around(text, s);
-    let inline_allowed = inline_allows(&text[ls..le], rule.id);
+    let inline_allowed = inline_allows(&text[ls..le], rule.id) || block_allowed(text, ls, rule.id);
     let start_line = lines.line_of(s);
     let end_line = start_line + memchr::memchr_iter(b'\n', &text[s..last]).count();
     let (end_ls, _) = line_around(text, last);
@@ -219,9 +222,43 @@ fn place(
         start_column: to_u32(chars(&text[ls..s]) + 1),
         end_column: to_u32(chars(&text[end_ls..e])),
         redacted: redact(found.decoded.as_deref().unwrap_or(&text[s..e])),
-        encoded: found.decoded.is_some(),
+        encoding: found.encoding,
         inline_allowed,
     });
+}
+
+/// How many lines above a private key's material its `-----BEGIN` line may
+/// be (encrypted PEM and PGP blocks have header lines in between).
+const MAX_HEADER_LINES: usize = 8;
+
+/// Whether a key block's allow comment covers the key material starting on
+/// the line at `line_start`: for `private-key` hits, the marker may stand on
+/// the block's `-----BEGIN` (or `PuTTY-User-Key-File`) line or on the line
+/// just before it, since the block itself cannot carry a comment.
+fn block_allowed(text: &[u8], line_start: usize, rule: &str) -> bool {
+    if rule != "private-key" {
+        return false;
+    }
+    let mut end = line_start;
+    for _ in 0..MAX_HEADER_LINES {
+        let Some(prev_end) = end.checked_sub(1) else {
+            return false;
+        };
+        let (start, _) = line_around(text, prev_end);
+        let line = &text[start..prev_end];
+        if memchr::memmem::find(line, b"-----BEGIN").is_some()
+            || memchr::memmem::find(line, b"PuTTY-User-Key-File").is_some()
+        {
+            if inline_allows(line, rule) {
+                return true;
+            }
+            return start.checked_sub(1).is_some_and(|before| {
+                inline_allows(&text[line_around(text, before).0..before], rule)
+            });
+        }
+        end = start;
+    }
+    false
 }
 
 /// "A" or "An" before `noun` (by its first letter: every rule name that
@@ -263,7 +300,9 @@ impl Hit {
             "{} {} is in this change{}: {}. Anyone who can read the repository, a fork, a clone or a CI log can use it.",
             article(rule.name),
             rule.name,
-            if self.encoded { ", base64-encoded" } else { "" },
+            self.encoding
+                .map(|e| format!(", {}-encoded", e.name()))
+                .unwrap_or_default(),
             self.redacted
         ))
         .with_help(format!(
@@ -313,6 +352,43 @@ mod tests {
         let json = serde_json::to_string(&f).unwrap_or_default();
         assert!(!json.contains(&t[..8]), "{json}");
         assert!(json.contains("ghp_…"), "{json}");
+    }
+}
+
+#[cfg(test)]
+mod block_allow {
+    use super::*;
+    use crate::gates::secrets::synth::{self, Rng};
+
+    fn reported(text: &str) -> usize {
+        let mut stats = ScanStats::default();
+        scan_text(text.as_bytes(), None, &mut stats).len()
+    }
+
+    #[test]
+    fn allow_before_or_on_the_begin_line_silences_a_pem_block() {
+        let mut rng = Rng::new(32);
+        let pem = synth::pem_private_key(&mut rng, "RSA ");
+        assert_eq!(reported(&pem), 1);
+        // The line before the block (a YAML/shell comment).
+        assert_eq!(reported(&format!("# test key, shipgate:allow\n{pem}")), 0);
+        assert_eq!(reported(&format!("# shipgate:allow private-key\n{pem}")), 0);
+        // Another rule's id does not cover it.
+        assert_eq!(reported(&format!("# shipgate:allow jwt\n{pem}")), 1);
+        // On the BEGIN line, before the block starts.
+        assert_eq!(reported(&format!("key = /* note */ {pem}")), 1);
+        assert_eq!(reported(&format!("key = /* shipgate:allow */ {pem}")), 0);
+        // Encrypted PEM: header lines between BEGIN and the material.
+        let body = rng.string(synth::B64, 64);
+        let enc = format!(
+            "// shipgate:allow\n-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00AA\n\n{body}\n"
+        );
+        assert_eq!(reported(&enc), 0);
+        // Two lines above is too far: the comment is about something else.
+        assert_eq!(reported(&format!("# shipgate:allow\nother = 1\n{pem}")), 1);
+        // A marker on the line before does not silence other (one-line) secrets.
+        let token = synth::github(&mut rng, 'p');
+        assert_eq!(reported(&format!("# shipgate:allow\nt = \"{token}\"\n")), 1);
     }
 }
 

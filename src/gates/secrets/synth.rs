@@ -5,6 +5,7 @@
 //! secret. They are random, not issued by any provider, and revoke nothing.
 //! Not for: anything but tests and measurement.
 
+use super::archive;
 use super::checksum::crc32_base62;
 use base64::Engine as _;
 
@@ -353,6 +354,64 @@ pub fn samples(rng: &mut Rng) -> Vec<(&'static str, String, String)> {
         format!("API_SECRET={pw}"),
     );
     v
+}
+
+fn deflate(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = e.write_all(data);
+    e.finish().unwrap_or_default()
+}
+
+/// A zip file with `members` (name, content, method: 0 stored, 8 deflated),
+/// for tests and synthetic corpora.
+pub fn zip(members: &[(&str, &[u8], u16)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, content, method) in members {
+        let data = if *method == 8 {
+            deflate(content)
+        } else {
+            content.to_vec()
+        };
+        let offset = out.len() as u32;
+        let crc = crc32fast::hash(content);
+        let header = |sig: &[u8]| {
+            let mut h = sig.to_vec();
+            if sig == archive::CENTRAL_ENTRY {
+                h.extend(20u16.to_le_bytes());
+            }
+            h.extend(20u16.to_le_bytes());
+            h.extend(0u16.to_le_bytes());
+            h.extend(method.to_le_bytes());
+            h.extend([0u8; 4]);
+            h.extend(crc.to_le_bytes());
+            h.extend((data.len() as u32).to_le_bytes());
+            h.extend((content.len() as u32).to_le_bytes());
+            h.extend((name.len() as u16).to_le_bytes());
+            h.extend(0u16.to_le_bytes());
+            if sig == archive::CENTRAL_ENTRY {
+                // Comment length, disk, attributes.
+                h.extend([0u8; 10]);
+                h.extend(offset.to_le_bytes());
+            }
+            h.extend(name.as_bytes());
+            h
+        };
+        out.extend(header(&archive::LOCAL_HEADER));
+        out.extend(&data);
+        central.extend(header(&archive::CENTRAL_ENTRY));
+    }
+    let cd_offset = out.len() as u32;
+    out.extend(&central);
+    out.extend(archive::END_OF_CENTRAL_DIRECTORY);
+    out.extend([0u8; 4]);
+    out.extend((members.len() as u16).to_le_bytes());
+    out.extend((members.len() as u16).to_le_bytes());
+    out.extend((central.len() as u32).to_le_bytes());
+    out.extend(cd_offset.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
 }
 
 #[cfg(test)]

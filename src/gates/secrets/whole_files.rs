@@ -2,6 +2,7 @@
 //! shared by both (allowed path, too large, binary, key store by name), then
 //! the scan, collected into findings and skip counts.
 
+use super::archive;
 use super::scan::{ScanStats, scan_text};
 use super::suppress::AllowPaths;
 use super::{Skips, keystore_finding, looks_binary, rules};
@@ -15,6 +16,8 @@ pub struct WholeFileScan {
     pub stats: ScanStats,
     pub findings: Vec<Finding>,
     pub files_scanned: u64,
+    /// Archive members (and gzip contents) looked at.
+    pub archive_members: u64,
 }
 
 impl WholeFileScan {
@@ -26,6 +29,7 @@ impl WholeFileScan {
             stats: ScanStats::default(),
             findings: Vec::new(),
             files_scanned: 0,
+            archive_members: 0,
         }
     }
 
@@ -54,6 +58,36 @@ impl WholeFileScan {
         if rules::keystore_files::is_keystore_path(path) {
             self.findings.push(keystore_finding(path));
         }
+        let cap = self.max_bytes.min(archive::MAX_MEMBER_BYTES);
+        if archive::is_gzip(bytes) {
+            if let Some(member) = archive::gunzip(path, bytes, cap) {
+                self.member(path, &member, context);
+                return;
+            }
+        } else if archive::is_zip(bytes) {
+            let members = archive::zip_members(bytes, cap);
+            if !members.is_empty() {
+                for member in &members {
+                    self.member(path, member, context);
+                }
+                return;
+            }
+        }
+        self.content(path, bytes, context);
+    }
+
+    /// A member of the archive at `path`, found as `path!member`; archives
+    /// inside archives are not opened.
+    fn member(&mut self, path: &str, member: &archive::Member, context: Option<&str>) {
+        let shown = format!("{path}!{}", member.name);
+        if rules::keystore_files::is_keystore_path(&member.name) {
+            self.findings.push(keystore_finding(&shown));
+        }
+        self.archive_members += 1;
+        self.content(&shown, &member.bytes, context);
+    }
+
+    fn content(&mut self, path: &str, bytes: &[u8], context: Option<&str>) {
         if looks_binary(bytes) {
             self.skips.binary += 1;
             return;

@@ -208,9 +208,11 @@ fn key_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
 }
 
-/// Byte spans of secret-like names: each keyword hit extended over name
-/// characters (up to 40 before and 20 after the word). The cost follows the
-/// number of such names, not the size of the text.
+/// Byte spans of names holding a secret-like word: each keyword hit extended
+/// over name characters (up to 40 before and 20 after the word). The cost
+/// follows the number of such names, not the size of the text. Callers check
+/// [`key_ok`] only for names followed by an assignment (the cheaper test
+/// first: most such names in code are not assigned a literal).
 fn secret_names(chunk: &Chunk<'_>) -> Vec<(usize, usize)> {
     let text = chunk.text;
     let mut out = Vec::new();
@@ -230,9 +232,7 @@ fn secret_names(chunk: &Chunk<'_>) -> Vec<(usize, usize)> {
             end += 1;
         }
         last_end = end;
-        if key_ok(&text[start..end]) {
-            out.push((start, end));
-        }
+        out.push((start, end));
     }
     out
 }
@@ -255,9 +255,11 @@ fn quoted_values(chunk: &Chunk<'_>, out: &mut Vec<(usize, usize)>) {
     ) else {
         return;
     };
-    for (_, key_end) in secret_names(chunk) {
+    for (key_start, key_end) in secret_names(chunk) {
         let tail = &text[key_end..line_end(text, key_end)];
-        if let Some(m) = re.captures(tail).and_then(|c| c.get(1)) {
+        if let Some(m) = re.captures(tail).and_then(|c| c.get(1))
+            && key_ok(&text[key_start..key_end])
+        {
             out.push((key_end + m.start(), key_end + m.end()));
         }
     }
@@ -279,7 +281,9 @@ fn config_values(chunk: &Chunk<'_>, out: &mut Vec<(usize, usize)>) {
             continue;
         }
         let tail = &text[key_end..line_end(text, key_end)];
-        if let Some(m) = re.captures(tail).and_then(|c| c.get(1)) {
+        if let Some(m) = re.captures(tail).and_then(|c| c.get(1))
+            && key_ok(&text[key_start..key_end])
+        {
             out.push((key_end + m.start(), key_end + m.end()));
         }
     }
