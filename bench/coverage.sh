@@ -10,7 +10,9 @@
 #               python3 -m venv /tmp/dc && /tmp/dc/bin/pip install diff-cover)
 #   RUNS        runs per tool and format (default 3)
 # Env: SHIPGATE=path/to/binary to skip `cargo build --release`;
-#      BENCH_DIR=dir to reuse generated data (default /tmp/shipgate-coverage-bench).
+#      BENCH_DIR=dir to reuse generated data (default /tmp/shipgate-coverage-bench);
+#      DC_JACOCO_RUNS=N runs of diff-cover on the JaCoCo report (default RUNS:
+#      diff-cover needs minutes per run there, so 1 is the practical choice).
 set -euo pipefail
 DC=${1:-diff-cover}
 RUNS=${2:-3}
@@ -26,10 +28,11 @@ if [[ ! -d "$DIR/repo" ]]; then
 fi
 cd "$DIR/repo"
 
-# run LABEL CMD...: runs CMD $RUNS times; prints "median_seconds max_rss_mb"
+# run N CMD...: runs CMD N times; prints "median_seconds max_rss_mb"
 run() {
-  local times=() mems=() t m
-  for _ in $(seq "$RUNS"); do
+  local n=$1 times=() mems=() t m
+  shift
+  for _ in $(seq "$n"); do
     /usr/bin/time -o "$DIR/time.txt" -f "%e %M" "$@" >/dev/null 2>&1 || true
     read -r t m < <(tail -1 "$DIR/time.txt")
     times+=("$t"); mems+=("$m")
@@ -40,10 +43,13 @@ run() {
   echo "$med $((m / 1024))"
 }
 
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores" >&2
 printf '%-13s %12s %10s %12s %10s %8s   %s\n' format shipgate_s peak_MB diff-cover_s peak_MB ratio "added lines (ours | diff-cover)"
 for report in lcov.info coverage.xml jacoco.xml; do
-  read -r ours ours_mb < <(run "$SHIPGATE" coverage --report "../$report" --target main --format json)
-  read -r theirs theirs_mb < <(run "$DC" "../$report" --compare-branch=main --json-report "$DIR/dc.json")
+  dc_runs=$RUNS
+  [[ $report == jacoco.xml ]] && dc_runs=${DC_JACOCO_RUNS:-$RUNS}
+  read -r ours ours_mb < <(run "$RUNS" "$SHIPGATE" coverage --report "../$report" --target main --format json)
+  read -r theirs theirs_mb < <(run "$dc_runs" "$DC" "../$report" --compare-branch=main --json-report "$DIR/dc.json")
   "$SHIPGATE" coverage --report "../$report" --target main --format json > "$DIR/ours.json" || true
   figures=$(python3 - "$DIR/ours.json" "$DIR/dc.json" <<'PY'
 import json, sys
@@ -55,3 +61,4 @@ PY
   ratio=$(awk -v a="$theirs" -v b="$ours" 'BEGIN { printf "%.1fx", (b > 0 ? a / b : 0) }')
   printf '%-13s %12s %10s %12s %10s %8s   %s\n' "$report" "$ours" "$ours_mb" "$theirs" "$theirs_mb" "$ratio" "$figures"
 done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
