@@ -146,9 +146,11 @@ fn mangled_reports_never_panic_any_parser() {
         b"SF:\xff\xfe\nDA:1,1\nBRDA:1,,,\nBRDA:,\n".to_vec(),
         b"<coverage><packages><class filename=\"a\"><line number=\"99999999999\" hits=\"-5\"/>".to_vec(),
     ];
-    for sub in ["gcc-gcovr", "coverage-py", "jacoco", "c8"] {
+    for sub in ["gcc-gcovr", "coverage-py", "jacoco", "c8", "llvm-cov", "go"] {
         for entry in std::fs::read_dir(dir.join(sub)).expect("dir").flatten() {
-            inputs.push(std::fs::read(entry.path()).expect("read"));
+            if entry.path().is_file() {
+                inputs.push(std::fs::read(entry.path()).expect("read"));
+            }
         }
     }
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -182,4 +184,63 @@ fn mangled_reports_never_panic_any_parser() {
             }
         }
     }
+}
+
+/// Branch outcomes (covered, total) over every line of the file ending in `suffix`.
+fn branch_figures(rel: &str, suffix: &str) -> (u64, u64) {
+    let (_, files) = read(rel);
+    let mut merged = FileCoverage::default();
+    for (path, cov) in &files {
+        if path.ends_with(suffix) {
+            merged.merge(cov);
+        }
+    }
+    merged.branches.values().fold((0, 0), |(c, t), b| {
+        (c + u64::from(b.covered), t + u64::from(b.total))
+    })
+}
+
+#[test]
+fn llvm_cov_reports_agree_with_llvm_cov_report() {
+    // llvm-cov report: Lines 32, Missed Lines 13; Branches 16, Missed 6.
+    assert_eq!(
+        figures("llvm-cov/llvm-cov.json", Format::LlvmCov, "src/grade.c"),
+        (19, 32)
+    );
+    assert_eq!(
+        branch_figures("llvm-cov/llvm-cov.json", "src/grade.c"),
+        (10, 16)
+    );
+    // The same profile exported as LCOV: LH:19 LF:32.
+    assert_eq!(
+        figures("llvm-cov/lcov.info", Format::Lcov, "src/grade.c"),
+        (19, 32)
+    );
+}
+
+#[test]
+fn go_coverprofiles_in_every_mode_read_as_lines() {
+    // Go counts statements (`go tool cover -func`: 69.2%, 9 of 13); shipgate
+    // counts every line a block with statements spans, at the most any block
+    // on it ran: 20 lines, of which 12-13 (the `ErrTooHeavy` branch), 16-17,
+    // 31 and 35 (`Free`) never ran.
+    for mode in ["set", "count", "atomic"] {
+        let rel = format!("go/cover-{mode}.out");
+        assert_eq!(
+            figures(&rel, Format::GoCoverprofile, "rates/rates.go"),
+            (14, 20),
+            "{rel}"
+        );
+    }
+    // -coverpkg=./... lists every block once per test binary: the blocks are
+    // merged, so `Free` (run only by the quote package's test) is covered and
+    // no line counts twice.
+    assert_eq!(
+        figures(
+            "go/cover-coverpkg.out",
+            Format::GoCoverprofile,
+            "rates/rates.go"
+        ),
+        (15, 20)
+    );
 }

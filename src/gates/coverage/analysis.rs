@@ -134,7 +134,7 @@ fn file_patch(path: &str, cov: &FileCoverage, added: &LineSet) -> FilePatch {
         // An uncovered run continues over added lines that are not executable
         // (blank lines, comments) and ends at a covered line or the range end.
         let mut run: Option<(u32, u32)> = None;
-        for (&line, &hits) in cov.lines.range(start..=end) {
+        for (line, hits) in cov.lines.range(start..=end) {
             file.lines.total += 1;
             if hits > 0 {
                 file.lines.covered += 1;

@@ -6,7 +6,7 @@
 //! the `model`; `paths` maps report paths to repository files; `discover`
 //! finds report files; `filter` holds include/exclude globs; `analysis`
 //! computes the figures; `rules` turns figures into findings; `standalone` is
-//! `shipgate coverage`.
+//! `shipgate coverage`; `timing` prints phase timings for profiling.
 
 pub mod analysis;
 pub mod detect;
@@ -17,6 +17,7 @@ pub mod model;
 pub mod paths;
 pub mod rules;
 pub mod standalone;
+mod timing;
 
 use crate::finding::Side;
 use crate::gates::{Gate, GateContext, GateId, GateRun};
@@ -24,7 +25,7 @@ use crate::rules::RuleInfo;
 use analysis::{Analysis, Changed, Ratio};
 use anyhow::{anyhow, bail};
 use filter::{Globs, PathFilter};
-use model::FileCoverage;
+use model::{FileCoverage, ParsedReport};
 use paths::{Mapped, PathMapper, PathRule};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -165,10 +166,9 @@ fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
         bail!("{reason}; set gates.coverage.optional: true to skip the gate when there is none");
     }
 
+    let phases = timing::Phases::from_env();
     let head_files = ctx.repo.list_files(&ctx.changes.head)?;
     let mapper = PathMapper::new(&head_files, &config.path_map, &root.to_string_lossy());
-    let head = load(ctx, &report_paths, &mapper)?;
-
     let filter = PathFilter::new(&config.include, &config.exclude)?;
     let no_data_expected = match &config.no_data_expected {
         Some(globs) => Globs::new(globs, "no_data_expected")?,
@@ -182,6 +182,20 @@ fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
             added: &f.added,
         })
         .collect();
+    phases.mark("list head files, index paths");
+    // The head text of changed files (for the fingerprints of uncovered runs)
+    // is read from git on a second thread while the reports are parsed.
+    let (head, texts) = std::thread::scope(|scope| {
+        let texts = scope.spawn(|| head_texts(ctx, &filter));
+        let head = load(ctx, &report_paths, &mapper, &phases);
+        let texts = texts
+            .join()
+            .unwrap_or_else(|_| Err(anyhow!("internal error: reading changed files panicked")));
+        (head, texts)
+    });
+    let (head, texts) = (head?, texts?);
+    phases.mark("wait for changed files' text");
+
     let analysis = analysis::analyze(
         &head.coverage,
         &changed,
@@ -189,17 +203,21 @@ fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
         &no_data_expected,
         &head.measured_types,
     );
+    phases.mark("analyze");
 
     let mut run = GateRun {
         notes: head.notes.clone(),
         ..GateRun::default()
     };
-    findings(ctx, &mut run, &analysis, &head, min_patch, min_total)?;
+    findings(
+        ctx, &mut run, &analysis, &head, &texts, min_patch, min_total,
+    )?;
+    phases.mark("findings");
 
     // Base report: total coverage drop.
     let base_paths = base_reports(ctx, &root)?;
     if !base_paths.is_empty() {
-        let base = load(ctx, &base_paths, &mapper)?;
+        let base = load(ctx, &base_paths, &mapper, &phases)?;
         let base_total = analysis::total(&base.coverage, &filter);
         run.metric("base_total", base_total.to_json(TOTAL_METRIC));
         if let (Some(b), Some(h)) = (base_total.percent(), analysis.total.percent()) {
@@ -214,6 +232,7 @@ fn run(ctx: &GateContext<'_>) -> anyhow::Result<GateRun> {
     }
 
     metrics(&mut run, &analysis, &head);
+    phases.mark("metrics");
     Ok(run)
 }
 
@@ -222,29 +241,19 @@ fn findings(
     run: &mut GateRun,
     analysis: &Analysis,
     head: &Loaded,
+    texts: &HashMap<&str, Vec<u8>>,
     min_patch: Option<f64>,
     min_total: Option<f64>,
 ) -> anyhow::Result<()> {
     let config = &ctx.config.gates.coverage;
-    let by_path: HashMap<&str, &crate::changeset::ChangedFile> = ctx
-        .changes
-        .files
-        .iter()
-        .map(|f| (f.path.as_str(), f))
-        .collect();
     for file in &analysis.files {
         if file.uncovered.is_empty() {
             continue;
         }
-        let text = by_path
-            .get(file.path.as_str())
-            .and_then(|f| f.head_path())
-            .map(|p| ctx.read(Side::Head, p))
-            .transpose()?
-            .flatten();
+        let text = texts.get(file.path.as_str());
         run.findings.extend(rules::uncovered_added_lines::findings(
             file,
-            text.as_deref(),
+            text.map(Vec::as_slice),
         ));
     }
     let exempt = analysis.patch.total < config.min_changed_lines;
@@ -340,6 +349,26 @@ fn metrics(run: &mut GateRun, analysis: &Analysis, head: &Loaded) {
     run.metric("reports", json!(head.reports));
 }
 
+/// The head text of each changed file with added lines that the filters
+/// allow: the files whose added lines the gate judges.
+fn head_texts<'c>(
+    ctx: &'c GateContext<'_>,
+    filter: &PathFilter,
+) -> anyhow::Result<HashMap<&'c str, Vec<u8>>> {
+    let mut texts = HashMap::new();
+    for f in ctx.changes.text_files_in_head() {
+        if f.added.is_empty() || !filter.allows(&f.path) {
+            continue;
+        }
+        if let Some(path) = f.head_path()
+            && let Some(text) = ctx.read(Side::Head, path)?
+        {
+            texts.insert(f.path.as_str(), text);
+        }
+    }
+    Ok(texts)
+}
+
 /// The report files for this run, and a description of where they were looked for.
 fn choose_reports(ctx: &GateContext<'_>, root: &Path) -> anyhow::Result<(Vec<PathBuf>, String)> {
     if !ctx.inputs.coverage_reports.is_empty() {
@@ -387,49 +416,47 @@ fn load(
     ctx: &GateContext<'_>,
     paths: &[PathBuf],
     mapper: &PathMapper<'_>,
+    phases: &timing::Phases,
 ) -> anyhow::Result<Loaded> {
     let mut loaded = Loaded::default();
     let mut ambiguous = Vec::new();
-    for path in paths {
-        let shown = path
-            .strip_prefix(ctx.repo.workdir())
-            .unwrap_or(path)
-            .display()
-            .to_string();
-        let bytes = ctx.read_workdir_file(path)?;
-        let report =
-            formats::parse(&bytes).map_err(|e| anyhow!("{shown}:{}: {}", e.line, e.message))?;
-        let (mut mapped, mut unmapped) = (0usize, 0usize);
-        for file in report.files {
-            if let Some(ext) = analysis::extension(&paths::normalize(&file.path)) {
-                loaded.measured_types.insert(ext);
-            }
-            match mapper.map(&file.path, &file.roots) {
-                Mapped::Found(repo_path) => {
-                    mapped += 1;
-                    match loaded.coverage.entry(repo_path) {
-                        Entry::Vacant(slot) => {
-                            slot.insert(file.coverage);
-                        }
-                        Entry::Occupied(mut slot) => slot.get_mut().merge(&file.coverage),
-                    }
-                }
-                Mapped::Ambiguous(candidates) => {
-                    unmapped += 1;
-                    ambiguous.push(format!("{} ({})", file.path, candidates.join(" or ")));
-                }
-                Mapped::NotFound => {
-                    unmapped += 1;
-                    loaded.unmapped.push(file.path);
-                }
-            }
+    // Several reports are parsed side by side, as many at once as there are cores.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
+    for batch in paths.chunks(workers) {
+        let mut read = Vec::with_capacity(batch.len());
+        for path in batch {
+            let shown = path
+                .strip_prefix(ctx.repo.workdir())
+                .unwrap_or(path)
+                .display()
+                .to_string();
+            read.push((shown, ctx.read_workdir_file(path)?));
         }
-        loaded.reports.push(json!({"path": shown, "format": report.format.as_str(), "files": mapped + unmapped, "mapped": mapped}));
-        loaded.notes.push(format!(
-            "read {shown} ({} report, {} file(s), {mapped} mapped to the repository)",
-            report.format,
-            mapped + unmapped
-        ));
+        phases.mark("read report(s)");
+        let parse = |(shown, bytes): &(String, Vec<u8>)| {
+            formats::parse(bytes).map_err(|e| anyhow!("{shown}:{}: {}", e.line, e.message))
+        };
+        let parsed: Vec<anyhow::Result<ParsedReport>> = if read.len() == 1 {
+            read.iter().map(parse).collect()
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = read.iter().map(|r| scope.spawn(move || parse(r))).collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(anyhow!("internal error: a report parser panicked"))
+                        })
+                    })
+                    .collect()
+            })
+        };
+        phases.mark("parse report(s)");
+        for ((shown, bytes), report) in read.into_iter().zip(parsed) {
+            drop(bytes);
+            merge_report(&mut loaded, &mut ambiguous, &shown, report?, mapper);
+        }
+        phases.mark("map report paths");
     }
     loaded.unmapped.sort();
     loaded.unmapped.dedup();
@@ -449,6 +476,57 @@ fn load(
         ));
     }
     Ok(loaded)
+}
+
+/// Map one parsed report's files to repository paths and merge them into
+/// `loaded`. A path the report repeats (a class per record) is mapped once.
+fn merge_report(
+    loaded: &mut Loaded,
+    ambiguous: &mut Vec<String>,
+    shown: &str,
+    report: ParsedReport,
+    mapper: &PathMapper<'_>,
+) {
+    let (mut mapped, mut unmapped) = (0usize, 0usize);
+    let mut seen: HashMap<String, (Vec<String>, Mapped)> = HashMap::new();
+    for file in report.files {
+        if let Some(ext) = analysis::extension(&paths::normalize(&file.path)) {
+            loaded.measured_types.insert(ext);
+        }
+        let target = match seen.get(&file.path) {
+            Some((roots, target)) if *roots == file.roots => target.clone(),
+            _ => {
+                let target = mapper.map(&file.path, &file.roots);
+                seen.insert(file.path.clone(), (file.roots.clone(), target.clone()));
+                target
+            }
+        };
+        match target {
+            Mapped::Found(repo_path) => {
+                mapped += 1;
+                match loaded.coverage.entry(repo_path) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(file.coverage);
+                    }
+                    Entry::Occupied(mut slot) => slot.get_mut().merge(&file.coverage),
+                }
+            }
+            Mapped::Ambiguous(candidates) => {
+                unmapped += 1;
+                ambiguous.push(format!("{} ({})", file.path, candidates.join(" or ")));
+            }
+            Mapped::NotFound => {
+                unmapped += 1;
+                loaded.unmapped.push(file.path);
+            }
+        }
+    }
+    loaded.reports.push(json!({"path": shown, "format": report.format.as_str(), "files": mapped + unmapped, "mapped": mapped}));
+    loaded.notes.push(format!(
+        "read {shown} ({} report, {} file(s), {mapped} mapped to the repository)",
+        report.format,
+        mapped + unmapped
+    ));
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! declaration line, counted as PHPUnit and Codecov do) and `cond`, whose
 //! `truecount`/`falsecount` give two branch outcomes.
 
-use super::xml::{self, Node};
+use super::xml::{self, Flow, Node};
 use crate::gates::coverage::model::{
     BranchCount, FileCoverage, Format, ParseError, ParsedReport, ReportFile,
 };
@@ -15,23 +15,22 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
     let mut report = ParsedReport::new(Format::Clover);
     let mut file: Option<ReportFile> = None;
     let mut saw_root = false;
-    xml::walk(bytes, |node, line| {
+    xml::walk(bytes, |node, at| {
         match node {
-            Node::Open {
-                name,
-                element,
-                empty,
-            } => match name {
+            Node::Open { name, attrs, empty } => match name {
                 "coverage" => saw_root = true,
                 "file" => {
-                    let l = line();
-                    let [name_attr, path_attr] = xml::attrs(element, ["name", "path"], l)?;
+                    let [name_attr, path_attr] = attrs.get(["name", "path"], at)?;
+                    let path_attr = path_attr
+                        .map(|p| xml::text(p, "file", "path", at))
+                        .transpose()?;
+                    let name_attr = name_attr
+                        .map(|n| xml::text(n, "file", "name", at))
+                        .transpose()?;
                     let path = path_attr
                         .filter(|p| !p.trim().is_empty())
                         .or(name_attr)
-                        .ok_or_else(|| {
-                            ParseError::at(l, "expected attribute `path` or `name` on <file>")
-                        })?;
+                        .ok_or_else(|| at.error("expected attribute `path` or `name` on <file>"))?;
                     let f = ReportFile {
                         path: path.trim().to_string(),
                         roots: Vec::new(),
@@ -45,24 +44,20 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
                 }
                 "line" => {
                     let Some(f) = file.as_mut() else {
-                        return Ok(());
+                        return Ok(Flow::Continue);
                     };
-                    let l = line();
-                    let [num, count, t, tc, fc] = xml::attrs(
-                        element,
-                        ["num", "count", "type", "truecount", "falsecount"],
-                        l,
-                    )?;
-                    let num: u32 = xml::number(num.as_ref(), "line", "num", l)?;
-                    let count = xml::count(count.as_ref(), "line", "count", l)?;
-                    let tc = xml::count(tc.as_ref(), "line", "truecount", l)?;
-                    let fc = xml::count(fc.as_ref(), "line", "falsecount", l)?;
-                    let is_cond = t.as_deref().map(str::trim) == Some("cond");
+                    let [num, count, t, tc, fc] =
+                        attrs.get(["num", "count", "type", "truecount", "falsecount"], at)?;
+                    let num = xml::line_number(num, "line", "num", at)?;
+                    let count = xml::count(count, "line", "count", at)?;
+                    let tc = xml::count(tc, "line", "truecount", at)?;
+                    let fc = xml::count(fc, "line", "falsecount", at)?;
+                    let is_cond = t.map(<[u8]>::trim_ascii) == Some(b"cond".as_slice());
                     let hits = match count {
                         Some(c) => c,
                         None if is_cond => tc.unwrap_or(0).saturating_add(fc.unwrap_or(0)),
                         None => {
-                            return Err(ParseError::at(l, "expected attribute `count` on <line>"));
+                            return Err(at.error("expected attribute `count` on <line>"));
                         }
                     };
                     f.coverage.add_line(num, hits);
@@ -84,7 +79,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
             }
             Node::Text(_) => {}
         }
-        Ok(())
+        Ok(Flow::Continue)
     })?;
     if !saw_root {
         return Err(ParseError::at(
@@ -122,7 +117,7 @@ mod tests {
         let r = parse(js.as_bytes()).expect("parse");
         let f = &r.files[0];
         assert_eq!(f.path, "/ci/web/src/a.js");
-        assert_eq!(f.coverage.lines.get(&2), Some(&0));
+        assert_eq!(f.coverage.lines.get(2), Some(0));
         assert_eq!(
             f.coverage.branches.get(&2),
             Some(&BranchCount {

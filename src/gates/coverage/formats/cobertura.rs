@@ -8,16 +8,19 @@
 //! that has no class-level lines. `condition-coverage="50% (1/2)"` gives the
 //! branch outcomes of a line.
 
-use super::xml::{self, Node};
+use super::xml::{self, At, Flow, Node};
 use crate::gates::coverage::model::{
     BranchCount, FileCoverage, Format, ParseError, ParsedReport, ReportFile,
 };
+use std::ops::Range;
 
 #[derive(Default)]
 struct Class {
     filename: String,
     lines: FileCoverage,
-    method_lines: FileCoverage,
+    /// Where its `<methods>` elements are: read only if the class has no
+    /// class-level lines (they list the same lines again).
+    methods: Vec<Range<usize>>,
 }
 
 /// Parse a Cobertura XML report.
@@ -27,26 +30,21 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
     let mut in_source = false;
     let mut source_text = String::new();
     let mut class: Option<Class> = None;
-    let mut methods_depth = 0u32;
+    let mut methods_start = None;
     let mut saw_root = false;
-    xml::walk(bytes, |node, line| {
+    xml::walk(bytes, |node, at| {
         match node {
-            Node::Open {
-                name,
-                element,
-                empty,
-            } => match name {
+            Node::Open { name, attrs, empty } => match name {
                 "coverage" => saw_root = true,
                 "source" if !empty => {
                     in_source = true;
                     source_text.clear();
                 }
                 "class" => {
-                    let l = line();
-                    let [filename] = xml::attrs(element, ["filename"], l)?;
-                    let filename = filename.ok_or_else(|| {
-                        ParseError::at(l, "expected attribute `filename` on <class>")
-                    })?;
+                    let [filename] = attrs.get(["filename"], at)?;
+                    let filename = filename
+                        .ok_or_else(|| at.error("expected attribute `filename` on <class>"))?;
+                    let filename = xml::text(filename, "class", "filename", at)?;
                     let c = Class {
                         filename: filename.trim().to_string(),
                         ..Class::default()
@@ -61,32 +59,14 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
                         class = Some(c);
                     }
                 }
-                "methods" if !empty => methods_depth += 1,
+                "methods" if !empty && class.is_some() => {
+                    methods_start = Some(at.offset());
+                    return Ok(Flow::SkipContent);
+                }
                 "line" => {
-                    let Some(c) = class.as_mut() else {
-                        return Ok(()); // a <line> outside a class carries no file
-                    };
-                    let l = line();
-                    let [number, hits, branch, cond] = xml::attrs(
-                        element,
-                        ["number", "hits", "branch", "condition-coverage"],
-                        l,
-                    )?;
-                    let number: u32 = xml::number(number.as_ref(), "line", "number", l)?;
-                    let hits = xml::count(hits.as_ref(), "line", "hits", l)?
-                        .ok_or_else(|| ParseError::at(l, "expected attribute `hits` on <line>"))?;
-                    let target = if methods_depth > 0 {
-                        &mut c.method_lines
-                    } else {
-                        &mut c.lines
-                    };
-                    target.add_line(number, hits);
-                    if methods_depth == 0
-                        && branch.as_deref().is_some_and(|b| b.trim() == "true")
-                        && let Some(count) = cond.as_deref().and_then(parse_condition)
-                    {
-                        target.add_branches(number, count);
-                    }
+                    if let Some(c) = class.as_mut() {
+                        read_line(&mut c.lines, attrs, at)?;
+                    } // a <line> outside a class carries no file
                 }
                 _ => {}
             },
@@ -98,18 +78,24 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
                         roots.push(root.to_string());
                     }
                 }
-                "methods" => methods_depth = methods_depth.saturating_sub(1),
+                "methods" => {
+                    if let (Some(start), Some(c)) = (methods_start.take(), class.as_mut()) {
+                        let end = memchr::memchr(b'>', &bytes[at.offset()..])
+                            .map_or(bytes.len(), |k| at.offset() + k + 1);
+                        c.methods.push(start..end);
+                    }
+                }
                 "class" => {
-                    if let Some(c) = class.take() {
-                        let coverage = if c.lines.lines.is_empty() {
-                            c.method_lines
-                        } else {
-                            c.lines
-                        };
+                    if let Some(mut c) = class.take() {
+                        if c.lines.lines.is_empty() {
+                            for span in std::mem::take(&mut c.methods) {
+                                method_lines(bytes, span, &mut c.lines)?;
+                            }
+                        }
                         report.files.push(ReportFile {
                             path: c.filename,
                             roots: roots.clone(),
-                            coverage,
+                            coverage: c.lines,
                         });
                     }
                 }
@@ -117,11 +103,11 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
             },
             Node::Text(t) => {
                 if in_source {
-                    source_text.push_str(&t);
+                    source_text.push_str(&t.value().map_err(|e| at.error(e))?);
                 }
             }
         }
-        Ok(())
+        Ok(Flow::Continue)
     })?;
     if !saw_root {
         return Err(ParseError::at(
@@ -130,6 +116,52 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
         ));
     }
     Ok(report)
+}
+
+/// One `<line number hits [branch condition-coverage]>` into `target`.
+fn read_line(
+    target: &mut FileCoverage,
+    attrs: xml::Attrs<'_>,
+    at: At<'_>,
+) -> Result<(), ParseError> {
+    let [number, hits, branch, cond] =
+        attrs.get(["number", "hits", "branch", "condition-coverage"], at)?;
+    let number = xml::line_number(number, "line", "number", at)?;
+    let hits = xml::count(hits, "line", "hits", at)?
+        .ok_or_else(|| at.error("expected attribute `hits` on <line>"))?;
+    target.add_line(number, hits);
+    if branch.is_some_and(|b| b.trim_ascii() == b"true")
+        && let Some(count) = cond
+            .and_then(|c| std::str::from_utf8(c).ok())
+            .and_then(parse_condition)
+    {
+        target.add_branches(number, count);
+    }
+    Ok(())
+}
+
+/// The lines listed under a class's `<methods>` (its only lines), without
+/// their branches (summaries per method, not per line).
+fn method_lines(
+    bytes: &[u8],
+    span: Range<usize>,
+    target: &mut FileCoverage,
+) -> Result<(), ParseError> {
+    xml::walk_span(bytes, span, |node, at| {
+        if let Node::Open {
+            name: "line",
+            attrs,
+            ..
+        } = node
+        {
+            let [number, hits] = attrs.get(["number", "hits"], at)?;
+            let number = xml::line_number(number, "line", "number", at)?;
+            let hits = xml::count(hits, "line", "hits", at)?
+                .ok_or_else(|| at.error("expected attribute `hits` on <line>"))?;
+            target.add_line(number, hits);
+        }
+        Ok(Flow::Continue)
+    })
 }
 
 /// `"50% (1/2)"` -> 1 of 2.
@@ -192,8 +224,8 @@ mod tests {
             vec!["/home/ci/build/repo".to_string(), "src".to_string()]
         );
         assert_eq!(
-            calc.coverage.lines.get(&3),
-            Some(&4),
+            calc.coverage.lines.get(3),
+            Some(4),
             "not 8: method lines ignored"
         );
         assert_eq!(calc.coverage.lines.len(), 2);
@@ -205,7 +237,7 @@ mod tests {
             })
         );
         // A class with lines only under <methods> still reports them.
-        assert_eq!(r.files[1].coverage.lines.get(&9), Some(&0));
+        assert_eq!(r.files[1].coverage.lines.get(9), Some(0));
     }
 
     #[test]

@@ -87,7 +87,7 @@ mod tests {
         let r = parse(text.as_bytes()).expect("parse");
         let f = &r.files[0].coverage;
         assert_eq!(f.line_totals(), (3, 5));
-        assert_eq!(f.lines.get(&9), None);
+        assert_eq!(f.lines.get(9), None);
         assert_eq!(
             f.branches.get(&5),
             Some(&BranchCount {

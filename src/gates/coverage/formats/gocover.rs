@@ -110,8 +110,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
                 continue;
             }
             for line in block.start_line..=block.end_line {
-                let hits = coverage.lines.entry(line).or_insert(0);
-                *hits = (*hits).max(count);
+                coverage.lines.raise(line, count);
             }
         }
         report.files.push(ReportFile {
@@ -139,16 +138,16 @@ mod tests {
         let r = parse(text.as_bytes()).expect("parse");
         let f = &r.files[0].coverage;
         assert_eq!(r.files[0].path, "example.com/shop/cart/cart.go");
-        assert_eq!(f.lines.get(&7), Some(&1), "shared line: the condition ran");
-        assert_eq!(f.lines.get(&8), Some(&0));
-        assert_eq!(f.lines.get(&10), Some(&2), "duplicate blocks summed");
-        assert_eq!(f.lines.get(&12), None, "no statements: not executable");
+        assert_eq!(f.lines.get(7), Some(1), "shared line: the condition ran");
+        assert_eq!(f.lines.get(8), Some(0));
+        assert_eq!(f.lines.get(10), Some(2), "duplicate blocks summed");
+        assert_eq!(f.lines.get(12), None, "no statements: not executable");
     }
 
     #[test]
     fn set_mode_ors_and_errors_name_the_line() {
         let r = parse(b"mode: set\na.go:1.1,1.5 1 0\na.go:1.1,1.5 1 1\n").expect("parse");
-        assert_eq!(r.files[0].coverage.lines.get(&1), Some(&1));
+        assert_eq!(r.files[0].coverage.lines.get(1), Some(1));
         let err = parse(b"mode: set\na.go:1.1,1.5 1 0\na.go 1 1\n").expect_err("bad");
         assert_eq!(err.line, 3);
         let err = parse(b"a.go:1.1,1.5 1 0\n").expect_err("no mode");

@@ -72,8 +72,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
                 continue;
             };
             let hits = entry.s.get(id).copied().map(json::count).unwrap_or(0);
-            let slot = coverage.lines.entry(line).or_insert(0);
-            *slot = (*slot).max(hits);
+            coverage.lines.raise(line, hits);
         }
         let mut per_line: BTreeMap<u32, BranchCount> = BTreeMap::new();
         for (id, branch) in &entry.branch_map {
@@ -120,9 +119,9 @@ mod tests {
         let r = parse(text.as_bytes()).expect("parse");
         let f = &r.files[0].coverage;
         assert_eq!(r.files[0].path, "/ci/web/src/price.js");
-        assert_eq!(f.lines.get(&2), Some(&1));
-        assert_eq!(f.lines.get(&4), Some(&0));
-        assert_eq!(f.lines.get(&3), None);
+        assert_eq!(f.lines.get(2), Some(1));
+        assert_eq!(f.lines.get(4), Some(0));
+        assert_eq!(f.lines.get(3), None);
         assert_eq!(
             f.branches.get(&2),
             Some(&BranchCount {

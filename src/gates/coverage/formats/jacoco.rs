@@ -8,7 +8,7 @@
 //! counts it); a line with neither missed nor covered instructions has no data.
 //! `<class>`/`<method>` counters are summaries and are not read.
 
-use super::xml::{self, Node};
+use super::xml::{self, Flow, Node};
 use crate::gates::coverage::model::{
     BranchCount, FileCoverage, Format, ParseError, ParsedReport, ReportFile,
 };
@@ -19,27 +19,27 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
     let mut package = String::new();
     let mut file: Option<ReportFile> = None;
     let mut saw_root = false;
-    xml::walk(bytes, |node, line| {
+    xml::walk(bytes, |node, at| {
         match node {
-            Node::Open {
-                name,
-                element,
-                empty,
-            } => match name {
+            Node::Open { name, attrs, empty } => match name {
                 "report" => saw_root = true,
                 "package" => {
-                    let l = line();
-                    let [n] = xml::attrs(element, ["name"], l)?;
-                    package = n
-                        .map(|n| n.trim().trim_matches('/').to_string())
-                        .unwrap_or_default();
+                    let [n] = attrs.get(["name"], at)?;
+                    package = match n {
+                        Some(n) => xml::text(n, "package", "name", at)?
+                            .trim()
+                            .trim_matches('/')
+                            .to_string(),
+                        None => String::new(),
+                    };
                 }
+                // Summaries of what <sourcefile> has line by line.
+                "class" if !empty => return Ok(Flow::SkipContent),
                 "sourcefile" => {
-                    let l = line();
-                    let [n] = xml::attrs(element, ["name"], l)?;
-                    let n = n.ok_or_else(|| {
-                        ParseError::at(l, "expected attribute `name` on <sourcefile>")
-                    })?;
+                    let [n] = attrs.get(["name"], at)?;
+                    let n =
+                        n.ok_or_else(|| at.error("expected attribute `name` on <sourcefile>"))?;
+                    let n = xml::text(n, "sourcefile", "name", at)?;
                     let path = if package.is_empty() {
                         n.trim().to_string()
                     } else {
@@ -58,18 +58,16 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
                 }
                 "line" => {
                     let Some(f) = file.as_mut() else {
-                        return Ok(());
+                        return Ok(Flow::Continue);
                     };
-                    let l = line();
-                    let [nr, mi, ci, mb, cb] =
-                        xml::attrs(element, ["nr", "mi", "ci", "mb", "cb"], l)?;
-                    let nr: u32 = xml::number(nr.as_ref(), "line", "nr", l)?;
-                    let mi = xml::count(mi.as_ref(), "line", "mi", l)?.unwrap_or(0);
-                    let ci = xml::count(ci.as_ref(), "line", "ci", l)?.unwrap_or(0);
-                    let mb = xml::count(mb.as_ref(), "line", "mb", l)?.unwrap_or(0);
-                    let cb = xml::count(cb.as_ref(), "line", "cb", l)?.unwrap_or(0);
+                    let [nr, mi, ci, mb, cb] = attrs.get(["nr", "mi", "ci", "mb", "cb"], at)?;
+                    let nr = xml::line_number(nr, "line", "nr", at)?;
+                    let mi = xml::count(mi, "line", "mi", at)?.unwrap_or(0);
+                    let ci = xml::count(ci, "line", "ci", at)?.unwrap_or(0);
+                    let mb = xml::count(mb, "line", "mb", at)?.unwrap_or(0);
+                    let cb = xml::count(cb, "line", "cb", at)?.unwrap_or(0);
                     if mi == 0 && ci == 0 {
-                        return Ok(()); // no data for this line
+                        return Ok(Flow::Continue); // no data for this line
                     }
                     f.coverage.add_line(nr, ci);
                     let total = u32::try_from(mb.saturating_add(cb)).unwrap_or(u32::MAX);
@@ -89,7 +87,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedReport, ParseError> {
             },
             Node::Text(_) => {}
         }
-        Ok(())
+        Ok(Flow::Continue)
     })?;
     if !saw_root {
         return Err(ParseError::at(1, "expected a JaCoCo <report> root element"));
@@ -119,10 +117,10 @@ mod tests {
         let r = parse(REPORT.as_bytes()).expect("parse");
         let order = &r.files[0];
         assert_eq!(order.path, "com/acme/orders/Order.java");
-        assert_eq!(order.coverage.lines.get(&5), Some(&3));
-        assert_eq!(order.coverage.lines.get(&6), Some(&0));
+        assert_eq!(order.coverage.lines.get(5), Some(3));
+        assert_eq!(order.coverage.lines.get(6), Some(0));
         assert_eq!(
-            order.coverage.lines.get(&7),
+            order.coverage.lines.get(7),
             None,
             "mi=0 ci=0 is no data, not uncovered"
         );
@@ -136,7 +134,7 @@ mod tests {
         assert_eq!(order.coverage.branches.get(&6), None);
         // default package: just the file name; a partly covered line counts as covered
         assert_eq!(r.files[1].path, "Main.java");
-        assert_eq!(r.files[1].coverage.lines.get(&1), Some(&1));
+        assert_eq!(r.files[1].coverage.lines.get(1), Some(1));
     }
 
     #[test]

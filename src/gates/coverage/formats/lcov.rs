@@ -183,6 +183,10 @@ pub(crate) fn parse_line_number(b: &[u8]) -> Option<u32> {
 /// An execution count: integers, negative (old gcov: read as 0), or floats
 /// (some converters) are accepted.
 pub(crate) fn parse_count(b: &[u8]) -> Option<u64> {
+    // Plain digits (nearly every count): no UTF-8 check, no float fallback.
+    if !b.is_empty() && b.len() <= 19 && b.iter().all(u8::is_ascii_digit) {
+        return Some(b.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0')));
+    }
     let s = std::str::from_utf8(trim_ascii(b)).ok()?;
     if let Ok(v) = s.parse::<u64>() {
         return Some(v);
@@ -228,8 +232,8 @@ mod tests {
         let text = "TN:\nSF:/ci/src/a.c\nFN:3,main\nFNDA:1,main\nDA:3,1\nDA:4,0\nBRDA:4,0,0,1\nBRDA:4,0,1,-\nBRF:2\nBRH:1\nLF:2\nLH:1\nend_of_record\n";
         let r = parse(text.as_bytes()).expect("parse");
         let f = file(&r, "/ci/src/a.c");
-        assert_eq!(f.lines.get(&3), Some(&1));
-        assert_eq!(f.lines.get(&4), Some(&0));
+        assert_eq!(f.lines.get(3), Some(1));
+        assert_eq!(f.lines.get(4), Some(0));
         assert_eq!(
             f.branches.get(&4),
             Some(&BranchCount {
@@ -262,8 +266,8 @@ mod tests {
         for f in &r.files {
             merged.merge(&f.coverage);
         }
-        assert_eq!(merged.lines.get(&1), Some(&3));
-        assert_eq!(merged.lines.get(&2), Some(&0));
+        assert_eq!(merged.lines.get(1), Some(3));
+        assert_eq!(merged.lines.get(2), Some(0));
     }
 
     #[test]

@@ -192,21 +192,21 @@ mod tests {
            "type":"llvm.coverage.json.export","version":"2.0.1"}"#;
         let r = parse(text.as_bytes()).expect("parse");
         let f = &r.files[0].coverage;
-        assert_eq!(f.lines.get(&1), Some(&1));
-        assert_eq!(f.lines.get(&2), Some(&1));
+        assert_eq!(f.lines.get(1), Some(1));
+        assert_eq!(f.lines.get(2), Some(1));
         assert_eq!(
-            f.lines.get(&3),
-            Some(&1),
+            f.lines.get(3),
+            Some(1),
             "max of wrapped and starts, as llvm-cov"
         );
-        assert_eq!(f.lines.get(&4), Some(&1));
+        assert_eq!(f.lines.get(4), Some(1));
         assert_eq!(
-            f.lines.get(&5),
-            Some(&1),
+            f.lines.get(5),
+            Some(1),
             "wrapped count carries to the closing line"
         );
-        assert_eq!(f.lines.get(&6), None);
-        assert_eq!(f.lines.get(&7), None, "skipped region");
+        assert_eq!(f.lines.get(6), None);
+        assert_eq!(f.lines.get(7), None, "skipped region");
         assert_eq!(
             f.branches.get(&2),
             Some(&BranchCount {
@@ -220,7 +220,7 @@ mod tests {
     fn old_five_field_segments_and_bad_segments() {
         let r = parse(br#"{"data":[{"files":[{"filename":"a.c","segments":[[1,1,0,true,true],[2,1,0,false,false]]}]}]}"#)
             .expect("parse");
-        assert_eq!(r.files[0].coverage.lines.get(&1), Some(&0));
+        assert_eq!(r.files[0].coverage.lines.get(1), Some(0));
         let err =
             parse(b"{\"data\":[{\"files\":[{\"filename\":\"a.c\",\n\"segments\":[[1,1]]}]}]}")
                 .expect_err("short");
