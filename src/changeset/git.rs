@@ -46,6 +46,8 @@ pub struct Repo {
     workdir: PathBuf,
     /// File lists by commit (`list_files`), shared by the gates.
     listed: Mutex<HashMap<Oid, Arc<Vec<String>>>>,
+    /// Root tree ids by revision as asked for (`read` runs once per file).
+    trees: Mutex<HashMap<String, Oid>>,
 }
 
 static OWNER_CHECK: Once = Once::new();
@@ -81,6 +83,7 @@ impl Repo {
             inner: Mutex::new(repo),
             workdir,
             listed: Mutex::new(HashMap::new()),
+            trees: Mutex::new(HashMap::new()),
         })
     }
 
@@ -200,8 +203,7 @@ impl Repo {
     /// The bytes of `path` at commit `rev`; `None` if the file does not exist there.
     pub fn read(&self, rev: &str, path: &[u8]) -> Result<Option<Vec<u8>>, ChangeSetError> {
         let repo = self.lock();
-        let oid = resolve_in(&repo, rev)?;
-        let tree = repo.find_commit(oid)?.tree()?;
+        let tree = self.tree_of(&repo, rev)?;
         let entry = match tree.get_path(bytes_to_path(path)) {
             Ok(entry) => entry,
             Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
@@ -212,6 +214,23 @@ impl Repo {
         }
         let blob = repo.find_blob(entry.id())?;
         Ok(Some(blob.content().to_vec()))
+    }
+
+    fn tree_of<'r>(
+        &self,
+        repo: &'r Repository,
+        rev: &str,
+    ) -> Result<git2::Tree<'r>, ChangeSetError> {
+        let mut trees = self.trees.lock().unwrap_or_else(|p| p.into_inner());
+        let id = match trees.get(rev) {
+            Some(id) => *id,
+            None => {
+                let id = repo.find_commit(resolve_in(repo, rev)?)?.tree_id();
+                trees.insert(rev.to_string(), id);
+                id
+            }
+        };
+        Ok(repo.find_tree(id)?)
     }
 
     /// Every file path in the tree of commit `rev` (UTF-8 paths only; others
