@@ -9,6 +9,7 @@
 
 pub mod approvals;
 pub mod cli;
+pub mod codeowners;
 pub mod detect;
 pub mod hygiene;
 pub mod lint;
@@ -64,6 +65,9 @@ crate::gate_config! {
         pub approval_unverifiable: Unverifiable,
         /// Count approvals given before the migrations last changed (default false).
         pub accept_stale_approvals: bool,
+        /// Whose CODEOWNERS rules apply: auto (default: GitLab's in GitLab CI,
+        /// GitHub's otherwise) | github | gitlab.
+        pub codeowners_dialect: codeowners::Dialect,
     }
 }
 
@@ -458,12 +462,14 @@ pub fn run_with(
             matches!((at, now), (Ok(a), Ok(b)) if a == b)
         })
     };
-    // GitHub's order: .github/, root, docs/; read from the policy side (the base in a
+    // The platform's locations and rules; read from the policy side (the base in a
     // PR/MR), so that a change cannot name its own owners.
-    let codeowners = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]
+    let dialect = config.codeowners_dialect.resolve(ctx.ci.platform);
+    let codeowners = dialect
+        .locations()
         .iter()
         .find_map(|p| ctx.read_policy(p).ok().flatten())
-        .map(|b| approvals::CodeOwners::parse(&String::from_utf8_lossy(&b)));
+        .map(|b| codeowners::CodeOwners::parse(&String::from_utf8_lossy(&b), dialect));
     let input = approvals::ApprovalInput {
         paths: &approval_paths,
         dangerous_paths: &dangerous_paths,
