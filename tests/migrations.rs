@@ -464,3 +464,23 @@ fn configured_paths_choose_the_migrations() {
     assert_eq!(found[0].0, "update-without-where");
     assert_eq!(found[0].1, "schema/changes/2024_add.sql");
 }
+
+#[test]
+fn a_drop_inside_a_do_block_fails_the_standalone_lint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("V5__cleanup.sql");
+    std::fs::write(
+        &file,
+        "DO $$\nBEGIN\n  IF to_regclass('legacy_orders') IS NOT NULL THEN\n    DROP TABLE legacy_orders;\n  END IF;\n  RAISE NOTICE 'DROP TABLE is only text here;';\nEND\n$$;\n",
+    )
+    .expect("write");
+    let file_s = file.display().to_string();
+    let run = common::shipgate_in(dir.path(), &["migrations", "lint", &file_s], &[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("V5__cleanup.sql:4:5: error [drop-table]"),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("1 finding(s)"), "{run:?}");
+}

@@ -14,6 +14,7 @@ pub mod detect;
 pub mod hygiene;
 pub mod lint;
 pub mod mysql;
+pub mod plpgsql;
 pub mod rules;
 pub mod sql;
 
