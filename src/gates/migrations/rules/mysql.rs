@@ -164,8 +164,11 @@ fn ident(i: &sqlparser::ast::Ident) -> String {
 pub fn check(stmt: &Statement, cx: &MysqlCx<'_>, out: &mut Vec<SqlFinding>) {
     match stmt {
         Statement::Drop {
-            object_type, names, ..
-        } => {
+            object_type,
+            names,
+            temporary,
+            ..
+        } if !*temporary => {
             for n in names {
                 let n = name(n);
                 match object_type {
