@@ -208,8 +208,39 @@ pub struct ApprovalInput<'a> {
 struct Requirement {
     group: ApproverGroup,
     count: u32,
-    /// (section, pattern) of the CODEOWNERS entry this comes from.
-    code_owner: Option<(Option<String>, String)>,
+    /// The CODEOWNERS entry this comes from.
+    code_owner: Option<OwnerEntry>,
+}
+
+/// A CODEOWNERS entry and the changed paths it decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct OwnerEntry {
+    section: Option<String>,
+    pattern: String,
+    paths: Vec<String>,
+}
+
+impl OwnerEntry {
+    /// The platform approved its own rule for this entry: same section, and the
+    /// same pattern, or one (GitLab's rules) that covers every path.
+    fn approved_by_platform(&self, rules: &[CodeOwnerRule]) -> bool {
+        rules.iter().any(|r| {
+            let same_section = match (&r.section, &self.section) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                _ => true,
+            };
+            let covers = r.pattern == self.pattern
+                || (!self.paths.is_empty()
+                    && self.paths.iter().all(|p| {
+                        super::codeowners::pattern_matches(
+                            &r.pattern,
+                            p,
+                            super::codeowners::Dialect::Gitlab,
+                        )
+                    }));
+            r.approved && same_section && covers
+        })
+    }
 }
 
 impl Requirement {
@@ -221,18 +252,12 @@ impl Requirement {
     }
 
     fn satisfied(&self, current: &[&Approval], rules: &[CodeOwnerRule]) -> bool {
-        if let Some((section, pattern)) = &self.code_owner {
-            let by_platform = rules.iter().any(|r| {
-                r.approved
-                    && r.pattern == *pattern
-                    && match (&r.section, section) {
-                        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-                        _ => true,
-                    }
-            });
-            if by_platform {
-                return true;
-            }
+        if self
+            .code_owner
+            .as_ref()
+            .is_some_and(|e| e.approved_by_platform(rules))
+        {
+            return true;
         }
         let mut users: Vec<String> = current
             .iter()
@@ -315,13 +340,29 @@ pub fn check(
         {
             for path in &matched {
                 for own in co.ownership(path).into_iter().filter(|o| !o.optional) {
-                    let req = Requirement {
-                        group: ApproverGroup::AnyOf(own.owners),
-                        count: own.approvals,
-                        code_owner: Some((own.section, own.pattern)),
-                    };
-                    if !required.contains(&req) {
-                        required.push(req);
+                    let group = ApproverGroup::AnyOf(own.owners);
+                    let same = required.iter_mut().find(|r| {
+                        r.group == group
+                            && r.count == own.approvals
+                            && r.code_owner.as_ref().is_some_and(|e| {
+                                e.section == own.section && e.pattern == own.pattern
+                            })
+                    });
+                    match same {
+                        Some(r) => {
+                            if let Some(e) = r.code_owner.as_mut() {
+                                e.paths.push(path.to_string());
+                            }
+                        }
+                        None => required.push(Requirement {
+                            group,
+                            count: own.approvals,
+                            code_owner: Some(OwnerEntry {
+                                section: own.section,
+                                pattern: own.pattern,
+                                paths: vec![path.to_string()],
+                            }),
+                        }),
                     }
                 }
             }
@@ -678,6 +719,18 @@ mod tests {
                 .expect("check")
                 .len(),
             1
+        );
+        // GitLab wrote the pattern differently but it covers the path.
+        let spelled = CodeOwnerRule {
+            section: Some("DBA".into()),
+            pattern: "/db/".into(),
+            approved: true,
+        };
+        let spelled = WithRules(vec![], vec![spelled]);
+        assert!(
+            check(&rules, &input, Some(&spelled))
+                .expect("check")
+                .is_empty()
         );
     }
 
