@@ -40,7 +40,9 @@ pub fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
 #[derive(Debug)]
 pub struct MysqlStatement {
     pub piece: split::Piece,
-    pub parsed: Result<Statement, String>,
+    /// The statements (several when a `DELIMITER` block holds more than one),
+    /// or sqlparser's error (empty: nothing to lint).
+    pub parsed: Result<Vec<Statement>, String>,
 }
 
 /// A MySQL migration split and parsed.
@@ -85,9 +87,8 @@ impl MysqlSql {
             .into_iter()
             .map(|piece| {
                 let parsed = match Parser::parse_sql(&dialect, &piece.sql) {
-                    Ok(mut list) if list.len() == 1 => list.pop().ok_or_else(String::new),
                     Ok(list) if list.is_empty() => Err(String::new()),
-                    Ok(_) => Err("more than one statement".to_string()),
+                    Ok(list) => Ok(list),
                     Err(e) => Err(e.to_string()),
                 };
                 MysqlStatement { piece, parsed }
@@ -264,24 +265,32 @@ pub fn lint(parsed: &MysqlSql, opts: &MysqlOptions) -> LintResult {
             break;
         }
         statements += 1;
-        let cx = MysqlCx {
-            parsed,
-            opts,
-            state: &state,
-            index,
-        };
         match &stmt.parsed {
-            Ok(s) => {
-                let mut found = Vec::new();
-                rules::mysql::check(s, &cx, &mut found);
-                raw.extend(found.into_iter().map(|f| (index, f)));
-                update_state(s, &mut state);
+            Ok(list) => {
+                for s in list {
+                    let cx = MysqlCx {
+                        parsed,
+                        opts,
+                        state: &state,
+                        index,
+                    };
+                    let mut found = Vec::new();
+                    rules::mysql::check(s, &cx, &mut found);
+                    raw.extend(found.into_iter().map(|f| (index, f)));
+                    update_state(s, &mut state);
+                }
             }
             Err(message) => {
                 // Nothing to lint (an empty statement), or a stored program / maintenance.
                 if message.is_empty() || unlintable(&stmt.piece.sql) {
                     continue;
                 }
+                let cx = MysqlCx {
+                    parsed,
+                    opts,
+                    state: &state,
+                    index,
+                };
                 if let Some(found) = rules::mysql::check_unparsed(&cx) {
                     raw.extend(found.into_iter().map(|f| (index, f)));
                     continue;
@@ -415,6 +424,18 @@ mod tests {
     fn routines_and_maintenance_statements_are_not_errors() {
         let sql = "DELIMITER $$\nCREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.a = 1; END$$\nDELIMITER ;\nOPTIMIZE TABLE t;\n";
         assert!(ids(sql).is_empty(), "{:?}", ids(sql));
+    }
+
+    #[test]
+    fn a_delimiter_block_of_plain_statements_is_linted() {
+        let sql = "DELIMITER //\nDELETE FROM a; DROP TABLE b//\nDELIMITER ;\n";
+        assert_eq!(
+            ids(sql),
+            vec![
+                ("delete-without-where".to_string(), 2),
+                ("drop-table".to_string(), 2)
+            ]
+        );
     }
 
     #[test]

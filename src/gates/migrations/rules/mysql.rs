@@ -289,7 +289,7 @@ pub fn check(stmt: &Statement, cx: &MysqlCx<'_>, out: &mut Vec<SqlFinding>) {
             }
             let (alg, lock) = online_clauses(&ci.alter_options);
             if !index_online(alg, lock) {
-                out.push(index_not_online(cx, &table, &format!("index `{index}`")));
+                out.push(index_not_online(cx, &table, &index_label("index", &index)));
             }
         }
         _ => {}
@@ -314,7 +314,10 @@ fn unique(cx: &MysqlCx<'_>, table: &str, index: &str) -> SqlFinding {
     cx.finding(
         &ADD_UNIQUE_INDEX,
         format!("{table}.{index}"),
-        format!("Unique index `{index}` is added to `{table}`"),
+        format!(
+            "{} is added to `{table}`",
+            capitalise(&index_label("unique index", index))
+        ),
         format!(
             "Existing duplicates in `{table}` make the statement fail, and so does a duplicate \
              written while the index builds: the deploy stops half-way."
@@ -338,6 +341,15 @@ fn index_not_online(cx: &MysqlCx<'_>, table: &str, what: &str) -> SqlFinding {
         ),
         "Add `ALGORITHM=INPLACE, LOCK=NONE` so that MySQL refuses rather than blocks writes.",
     )
+}
+
+/// "index `name`", or "an unnamed index".
+fn index_label(kind: &str, name: &str) -> String {
+    if name.is_empty() {
+        format!("an unnamed {kind}")
+    } else {
+        format!("{kind} `{name}`")
+    }
 }
 
 fn capitalise(s: &str) -> String {
@@ -450,15 +462,15 @@ fn alter_table(table: &str, ops: &[Op], cx: &MysqlCx<'_>, out: &mut Vec<SqlFindi
                         .map(ident)
                         .unwrap_or_default();
                     out.push(unique(cx, table, &n));
-                    indexes.push(format!("unique index `{n}`"));
+                    indexes.push(index_label("unique index", &n));
                 }
                 TableConstraint::Index(i) => {
                     let n = i.name.as_ref().map(ident).unwrap_or_default();
-                    indexes.push(format!("index `{n}`"));
+                    indexes.push(index_label("index", &n));
                 }
                 TableConstraint::FulltextOrSpatial(i) => {
                     let n = i.opt_index_name.as_ref().map(ident).unwrap_or_default();
-                    indexes.push(format!("index `{n}`"));
+                    indexes.push(index_label("full-text/spatial index", &n));
                 }
                 TableConstraint::PrimaryKey(_) => indexes.push("the primary key".to_string()),
                 _ => {}
