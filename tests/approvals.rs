@@ -339,3 +339,28 @@ fn gitlab_job_token_refusal_says_which_token_to_set() {
     );
     assert_eq!(run.code, 1, "{run:?}");
 }
+
+#[test]
+fn gitlab_without_any_token_says_which_token_to_set_without_calling() {
+    let mock = fake_gitlab(json!({"rules": []}), json!([]));
+    let repo = gitlab_pr();
+    let run = check_on_gitlab(&repo, &mock, ("CI_JOB_TOKEN", ""));
+    let found = approval_findings(&run);
+    assert!(!found.is_empty(), "{run:?}");
+    for f in &found {
+        assert_eq!(f["rule"], "migration-approval-unverifiable", "{f}");
+        let message = f["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("SHIPGATE_GITLAB_TOKEN") && message.contains("read_api"),
+            "{message}"
+        );
+    }
+    assert!(
+        !mock
+            .requests()
+            .iter()
+            .any(|r| r.path().contains("/approval")),
+        "no approvals call without a token"
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+}
