@@ -96,7 +96,9 @@ pub fn split(text: &str) -> Split {
             continue;
         }
         if in_executable && c == b'*' && b.get(i + 1) == Some(&b'/') {
-            cur.push_str("  ");
+            if cur_start.is_some() {
+                cur.push_str("  ");
+            }
             in_executable = false;
             i += 2;
             continue;
@@ -267,6 +269,16 @@ mod tests {
         assert_eq!(s.pieces[0].sql.trim(), "SET FOREIGN_KEY_CHECKS=0");
         assert_eq!(s.pieces[0].sql.len(), s.pieces[0].end - s.pieces[0].start);
         assert_eq!(s.pieces[1].sql, "SELECT 1");
+    }
+
+    #[test]
+    fn an_executable_comment_closed_after_its_statement_keeps_offsets() {
+        // Found by fuzzing: the `*/` came after the statement had ended.
+        let text = "/*!1 SELECT 1; */ SELECT 2;";
+        for p in split(text).pieces {
+            assert_eq!(p.sql.len(), p.end - p.start, "{p:?}");
+            assert!(p.end <= text.len());
+        }
     }
 
     #[test]
