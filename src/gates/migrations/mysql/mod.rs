@@ -506,6 +506,59 @@ mod tests {
         }
     }
 
+    /// Random mutations of real MySQL migrations (a fixed-seed stand-in for the
+    /// fuzz target on every `cargo test`; `SHIPGATE_MUTATIONS=N` runs more).
+    #[test]
+    fn mutated_migrations_keep_offsets_and_never_panic() {
+        let seeds: [&[u8]; 3] = [
+            b"ALTER TABLE t MODIFY c bigint NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;\nDROP TABLE x;\n",
+            b"DELIMITER $$\nCREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.id = 1; END$$\nDELIMITER ;\n/*!40101 SET NAMES utf8 */;\n",
+            b"CREATE TABLE a (id int, s varchar(9) DEFAULT 'x;y');\nALTER TABLE b ADD CONSTRAINT f FOREIGN KEY (c) REFERENCES a (id);\n# Team: x\nUPDATE c SET x = 'it\\'s'; -- shipgate:allow update-without-where ok\n",
+        ];
+        let pool = b"'\"`;#-/*!$\\\n DELIMITER";
+        let iterations: u64 = std::env::var("SHIPGATE_MUTATIONS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3000);
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for n in 0..iterations {
+            let mut data = seeds[(n % 3) as usize].to_vec();
+            for _ in 0..(next() % 6 + 1) {
+                let at = (next() as usize) % (data.len() + 1);
+                let byte = pool[(next() as usize) % pool.len()];
+                match next() % 3 {
+                    0 => data.insert(at, byte),
+                    1 if at < data.len() => {
+                        data.remove(at);
+                    }
+                    _ if at < data.len() => data[at] = byte,
+                    _ => {}
+                }
+            }
+            let text = String::from_utf8_lossy(&data);
+            for p in split::split(&text).pieces {
+                assert!(
+                    p.end <= text.len() && p.sql.len() == p.end - p.start,
+                    "{text:?}"
+                );
+            }
+            let parsed = MysqlSql::parse(&text);
+            let lines = u32::try_from(text.lines().count()).unwrap_or(u32::MAX) + 1;
+            for f in lint(&parsed, &MysqlOptions::default()).findings {
+                assert!(
+                    f.span.start_line >= 1 && f.span.start_line <= lines,
+                    "{text:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn no_panic_on_garbage() {
         for text in [
