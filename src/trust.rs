@@ -536,30 +536,33 @@ fn diff_configs(base: &Config, head: &Config, name: &str, run: &mut GateRun) {
     push_changes(run, name, "this change", changes);
 }
 
-/// CODEOWNERS locations, in GitHub's order of precedence (GitLab uses the same names).
-pub const CODEOWNERS_PATHS: &[&str] = &[
-    ".github/CODEOWNERS",
-    "CODEOWNERS",
-    "docs/CODEOWNERS",
-    ".gitlab/CODEOWNERS",
-];
+/// Every CODEOWNERS location either platform reads.
+pub const CODEOWNERS_PATHS: &[&str] = crate::gates::migrations::codeowners::ALL_LOCATIONS;
 
-/// Pattern -> owners, in file order (later lines win, as on GitHub).
+/// Pattern (`[Section] pattern` inside a GitLab section) -> owners, read by the
+/// one CODEOWNERS parser (GitLab's rules when the file has sections).
 pub fn parse_codeowners(text: &str) -> BTreeMap<String, BTreeSet<String>> {
+    use crate::gates::migrations::codeowners::{CodeOwners, DEFAULT_SECTION, Dialect};
+    let sections = text.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with('[') || l.starts_with("^[")
+    });
+    let dialect = if sections {
+        Dialect::Gitlab
+    } else {
+        Dialect::Github
+    };
     let mut map = BTreeMap::new();
-    for line in text.lines() {
-        let line = line.split(" #").next().unwrap_or("").trim();
-        if line.is_empty()
-            || line.starts_with('#')
-            || line.starts_with('[')
-            || line.starts_with("^[")
-        {
-            continue;
+    for e in CodeOwners::parse(text, dialect).entries() {
+        let mut key = match &e.section {
+            Some(s) if s != DEFAULT_SECTION => format!("[{s}] "),
+            _ => String::new(),
+        };
+        if e.exclude {
+            key.push('!');
         }
-        let mut parts = line.split_whitespace();
-        if let Some(pattern) = parts.next() {
-            map.insert(pattern.to_string(), parts.map(String::from).collect());
-        }
+        key.push_str(&e.pattern);
+        map.insert(key, e.owners.iter().cloned().collect());
     }
     map
 }

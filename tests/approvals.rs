@@ -1,11 +1,15 @@
-//! Migration approvals read from the platform: GitHub reviews and team
-//! membership (a local fake of GitHub's API), judged by the migrations gate.
+//! Migration approvals read from the platform, judged by the migrations gate:
+//! GitHub reviews and team membership (a local fake of GitHub's API), and
+//! GitLab's approval state, group membership and code-owner rules (a local
+//! mock of GitLab's v4 API).
 
 mod common;
 mod publish_mock;
 
 use common::TestRepo;
 use publish_mock::fake_github::{Fake, fake_github};
+use publish_mock::{Mock, Req, Resp};
+use serde_json::json;
 use std::sync::{Arc, Mutex};
 
 fn pr_with_migration(config: &str) -> TestRepo {
@@ -134,6 +138,229 @@ fn without_a_platform_the_approval_is_unverifiable_not_passed() {
             .iter()
             .any(|(r, _)| r == "migration-approval-unverifiable"),
         "{found:#?}"
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+}
+
+const MR: &str = "/api/v4/projects/99/merge_requests/5";
+
+/// A GitLab whose merge request 5 has `state` as its approval state and
+/// `approvers` in `/approvals`; only `glpat-test` may read it (the job token
+/// gets 403, as on GitLab). Group acme/dba has user 4 (ana) only.
+fn fake_gitlab(state: serde_json::Value, approvers: serde_json::Value) -> Mock {
+    Mock::start(move |req: &Req| {
+        if req.header("private-token") != Some("glpat-test") {
+            return Resp::json(403, json!({"message": "403 Forbidden"}));
+        }
+        let path = req.path().to_string();
+        match path.as_str() {
+            p if p == format!("{MR}/approval_state") => Resp::json(200, state.clone()),
+            p if p == format!("{MR}/approvals") => Resp::json(
+                200,
+                json!({"approved": false, "approved_by": approvers.clone()}),
+            ),
+            "/api/v4/groups/acme%2Fdba/members/all/4" => {
+                Resp::json(200, json!({"id": 4, "username": "ana", "access_level": 30}))
+            }
+            _ => Resp::json(404, json!({"message": "404 Not found"})),
+        }
+    })
+}
+
+fn check_on_gitlab(repo: &TestRepo, mock: &Mock, token: (&str, &str)) -> common::Run {
+    let base = repo.git(&["rev-parse", "main"]);
+    let head = repo.git(&["rev-parse", "feature"]);
+    let api = format!("{}/api/v4", mock.url);
+    let mut env = vec![
+        ("GITLAB_CI", "true"),
+        ("CI_PIPELINE_SOURCE", "merge_request_event"),
+        ("CI_MERGE_REQUEST_IID", "5"),
+        ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base.as_str()),
+        ("CI_COMMIT_SHA", head.as_str()),
+        ("CI_PROJECT_ID", "99"),
+        ("CI_PROJECT_PATH", "acme/api"),
+        ("CI_API_V4_URL", api.as_str()),
+        ("SHIPGATE_GITLAB_TOKEN", ""),
+        ("GITLAB_TOKEN", ""),
+    ];
+    env.push(token);
+    repo.shipgate_env(
+        &[
+            "check",
+            "--gate",
+            "migrations",
+            "--format",
+            "json",
+            "--comment",
+            "never",
+        ],
+        &env,
+    )
+}
+
+const GITLAB_POLICY: &str = "gates:\n  migrations:\n    rules:\n      drop-column: warning\n    approvals:\n      - name: DBA\n        require: [\"@acme/dba\"]\n      - name: owners\n        codeowners: true\n";
+
+fn gitlab_pr() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(".shipgate.yml", GITLAB_POLICY);
+    // GitLab's rules: an unanchored directory pattern in a section, two approvals needed.
+    repo.write(
+        ".gitlab/CODEOWNERS",
+        "[Platform][2]\nmigration/ @carol @dave\n",
+    );
+    repo.write(
+        "db/migration/V1__users.sql",
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
+    );
+    repo.commit("base");
+    repo.branch("feature");
+    repo.write(
+        "db/migration/V2__drop_email.sql",
+        "ALTER TABLE users DROP COLUMN email;\n",
+    );
+    repo.commit("drop email");
+    repo
+}
+
+fn user(id: u64, name: &str) -> serde_json::Value {
+    json!({"id": id, "username": name, "name": name})
+}
+
+fn approval_findings(run: &common::Run) -> Vec<serde_json::Value> {
+    common::gate_findings(&run.json(), "migrations")
+        .into_iter()
+        .filter(|f| {
+            f["rule"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("migration-approval"))
+        })
+        .collect()
+}
+
+#[test]
+fn gitlab_approval_state_rules_satisfy_group_and_code_owner_requirements() {
+    // ana approved under the rule naming group acme/dba; GitLab's own
+    // code-owner rule for `migration/` in section Platform is approved.
+    let state = json!({"rules": [
+        {"name": "DBA", "rule_type": "regular", "approved": true, "approvals_required": 1,
+         "users": [], "groups": [{"id": 12, "full_path": "acme/dba"}],
+         "eligible_approvers": [user(4, "ana")], "approved_by": [user(4, "ana")]},
+        {"name": "migration/", "rule_type": "code_owner", "section": "Platform",
+         "approved": true, "approvals_required": 2, "users": [user(5, "carol"), user(6, "dave")],
+         "groups": [], "approved_by": [user(5, "carol"), user(6, "dave")]}
+    ]});
+    let mock = fake_gitlab(state, json!([{"user": user(4, "ana")}]));
+    let repo = gitlab_pr();
+    let run = check_on_gitlab(&repo, &mock, ("GITLAB_TOKEN", "glpat-test"));
+    assert!(approval_findings(&run).is_empty(), "{run:?}");
+    assert_eq!(run.code, 0, "{run:?}");
+    let paths: Vec<String> = mock
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert!(paths.contains(&format!("{MR}/approval_state")), "{paths:?}");
+    assert!(
+        !paths.iter().any(|p| p.ends_with("/members/all/4")),
+        "the rule naming the group is evidence enough for ana: {paths:?}"
+    );
+}
+
+#[test]
+fn gitlab_missing_approvals_are_named() {
+    // bob approved but is in no rule and not in acme/dba; carol alone is one of
+    // the two approvals section Platform needs, and GitLab's rule is not approved.
+    let state = json!({"rules": [
+        {"name": "DBA", "rule_type": "regular", "approved": false, "approvals_required": 1,
+         "users": [], "groups": [{"id": 12, "full_path": "acme/dba"}], "approved_by": []},
+        {"name": "migration/", "rule_type": "code_owner", "section": "Platform",
+         "approved": false, "approvals_required": 2, "users": [user(5, "carol"), user(6, "dave")],
+         "groups": [], "approved_by": [user(5, "carol")]}
+    ]});
+    let mock = fake_gitlab(
+        state,
+        json!([{"user": user(7, "bob")}, {"user": user(5, "carol")}]),
+    );
+    let repo = gitlab_pr();
+    let run = check_on_gitlab(&repo, &mock, ("GITLAB_TOKEN", "glpat-test"));
+    let found = approval_findings(&run);
+    let titles: Vec<&str> = found.iter().filter_map(|f| f["title"].as_str()).collect();
+    assert_eq!(found.len(), 2, "{titles:?}");
+    assert!(
+        found
+            .iter()
+            .all(|f| f["rule"] == "migration-approval-missing"),
+        "{titles:?}"
+    );
+    assert!(titles.iter().any(|t| t.contains("@acme/dba")), "{titles:?}");
+    assert!(
+        titles.iter().any(|t| t.contains("2 of @carol or @dave")),
+        "{titles:?}"
+    );
+    let paths: Vec<String> = mock
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert!(
+        paths
+            .iter()
+            .any(|p| p == "/api/v4/groups/acme%2Fdba/members/all/7"),
+        "bob's membership was asked: {paths:?}"
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+}
+
+#[test]
+fn gitlab_job_token_refusal_says_which_token_to_set() {
+    let mock = fake_gitlab(json!({"rules": []}), json!([]));
+    let repo = gitlab_pr();
+    let run = check_on_gitlab(&repo, &mock, ("CI_JOB_TOKEN", "job-secret-value"));
+    let found = approval_findings(&run);
+    assert!(!found.is_empty(), "{run:?}");
+    for f in &found {
+        assert_eq!(f["rule"], "migration-approval-unverifiable", "{f}");
+        let message = f["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("CI_JOB_TOKEN")
+                && message.contains("SHIPGATE_GITLAB_TOKEN")
+                && message.contains("read_api"),
+            "{message}"
+        );
+    }
+    assert!(!run.stdout.contains("job-secret-value"));
+    assert!(!run.stderr.contains("job-secret-value"));
+    // The job token was sent as GitLab expects it, and refused.
+    let sent = mock.requests();
+    assert!(
+        sent.iter()
+            .any(|r| r.header("job-token") == Some("job-secret-value")),
+        "{sent:?}"
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+}
+
+#[test]
+fn gitlab_without_any_token_says_which_token_to_set_without_calling() {
+    let mock = fake_gitlab(json!({"rules": []}), json!([]));
+    let repo = gitlab_pr();
+    let run = check_on_gitlab(&repo, &mock, ("CI_JOB_TOKEN", ""));
+    let found = approval_findings(&run);
+    assert!(!found.is_empty(), "{run:?}");
+    for f in &found {
+        assert_eq!(f["rule"], "migration-approval-unverifiable", "{f}");
+        let message = f["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("SHIPGATE_GITLAB_TOKEN") && message.contains("read_api"),
+            "{message}"
+        );
+    }
+    assert!(
+        !mock
+            .requests()
+            .iter()
+            .any(|r| r.path().contains("/approval")),
+        "no approvals call without a token"
     );
     assert_eq!(run.code, 1, "{run:?}");
 }

@@ -254,10 +254,114 @@ fn standalone_lint_text_json_and_exit_codes() {
 
     let run = common::shipgate_in(
         dir.path(),
-        &["migrations", "lint", &good_s, "--dialect", "mysql"],
+        &[
+            "migrations",
+            "lint",
+            &good_s,
+            "--dialect",
+            "mysql",
+            "--mysql-version",
+            "eight",
+        ],
         &[],
     );
     assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("--mysql-version eight"), "{run:?}");
+}
+
+const MYSQL_V2: &str = "-- Team: orders\n\
+ALTER TABLE orders MODIFY total DECIMAL(12,2) NOT NULL;\n\
+# DROP TABLE orders;\n\
+ALTER TABLE orders ADD INDEX orders_created (created_at), ALGORITHM=INPLACE, LOCK=NONE;\n\
+ALTER TABLE orders ADD CONSTRAINT orders_customer_fk\n  FOREIGN KEY (customer_id) REFERENCES customers (id);\n\
+ALTER TABLE orders ADD COLUM;\n\
+DELETE FROM sessions;\n";
+
+#[test]
+fn mysql_lint_reports_mysql_rules_at_their_lines_and_keeps_going_after_a_bad_statement() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("V2__orders.sql");
+    std::fs::write(&file, MYSQL_V2).expect("write");
+    let file_s = file.display().to_string();
+    let run = common::shipgate_in(
+        dir.path(),
+        &[
+            "migrations",
+            "lint",
+            &file_s,
+            "--dialect",
+            "mysql",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let json = run.json();
+    let found: Vec<(String, u64)> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["location"]["start_line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("mysql-alter-copies-table".to_string(), 2),
+            ("mysql-add-foreign-key".to_string(), 5),
+            ("sql-syntax-error".to_string(), 7),
+            ("delete-without-where".to_string(), 8),
+        ]
+    );
+    assert_eq!(json["metrics"]["statements"], 5);
+    // The same file read as PostgreSQL reports other things (no MySQL rule).
+    let run = common::shipgate_in(dir.path(), &["migrations", "lint", &file_s], &[]);
+    assert!(!run.stdout.contains("mysql-"), "{run:?}");
+}
+
+#[test]
+fn mysql_dialect_from_config_in_check() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".shipgate.yml",
+        "gates:\n  migrations:\n    dialect: mysql\n    mysql_version: \"5.7\"\n",
+    );
+    repo.write(
+        "db/migration/V1__orders.sql",
+        "CREATE TABLE orders (id bigint PRIMARY KEY AUTO_INCREMENT, total int) ENGINE=InnoDB;\n",
+    );
+    repo.commit("v1");
+    repo.branch("feature");
+    repo.write(
+        "db/migration/V2__note.sql",
+        "ALTER TABLE orders ADD COLUMN note text AFTER id;\n",
+    );
+    repo.commit("v2");
+    let run = repo.shipgate(&[
+        "check",
+        "--target",
+        "main",
+        "--gate",
+        "migrations",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let findings = common::gate_findings(&run.json(), "migrations");
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["rule"], "mysql-alter-copies-table");
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("8.0.29"),
+        "{findings:#?}"
+    );
 }
 
 #[test]
@@ -359,4 +463,24 @@ fn configured_paths_choose_the_migrations() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].0, "update-without-where");
     assert_eq!(found[0].1, "schema/changes/2024_add.sql");
+}
+
+#[test]
+fn a_drop_inside_a_do_block_fails_the_standalone_lint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("V5__cleanup.sql");
+    std::fs::write(
+        &file,
+        "DO $$\nBEGIN\n  IF to_regclass('legacy_orders') IS NOT NULL THEN\n    DROP TABLE legacy_orders;\n  END IF;\n  RAISE NOTICE 'DROP TABLE is only text here;';\nEND\n$$;\n",
+    )
+    .expect("write");
+    let file_s = file.display().to_string();
+    let run = common::shipgate_in(dir.path(), &["migrations", "lint", &file_s], &[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("V5__cleanup.sql:4:5: error [drop-table]"),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("1 finding(s)"), "{run:?}");
 }

@@ -77,6 +77,21 @@ fn fake_gitlab(fake: Arc<Mutex<Fake>>) -> Mock {
                 json!({"approved": false, "approvals_required": 2, "approvals_left": 1,
                        "approved_by": [{"user": {"id": 4, "username": "dba-lead", "name": "D"}}]}),
             ),
+            ("GET", p) if p == format!("{MR}/approval_state") => Resp::json(
+                200,
+                json!({"approval_rules_overwritten": false, "rules": [
+                    {"id": 1, "name": "DBA", "rule_type": "regular", "approved": true,
+                     "approvals_required": 1, "users": [],
+                     "groups": [{"id": 12, "name": "dba", "full_path": "acme/dba"}],
+                     "eligible_approvers": [{"id": 4, "username": "dba-lead"}],
+                     "approved_by": [{"id": 4, "username": "dba-lead"}]},
+                    {"id": 2, "name": "*.sql", "rule_type": "code_owner", "section": "Database",
+                     "approved": false, "approvals_required": 2, "approved_by": []}
+                ]}),
+            ),
+            ("GET", "/api/v4/groups/acme%2Fdba/members/all/4") => {
+                Resp::json(200, json!({"id": 4, "username": "dba-lead"}))
+            }
             _ => Resp::json(404, json!({"message": "404 Not found"})),
         }
     })
@@ -333,4 +348,26 @@ fn merge_request_approvals_list_who_approved() {
     assert_eq!(approvals.approvers(), ["dba-lead"]);
     assert_eq!(approvals.approvals_left, 1);
     assert!(!approvals.approved);
+}
+
+#[test]
+fn approval_state_lists_each_rule_and_group_membership_is_a_yes_or_no() {
+    let mock = fake_gitlab(Arc::new(Mutex::new(Fake::default())));
+    let token = Token::new("glpat-test".into()).expect("token");
+    let api = Api::with(
+        &format!("{}/api/v4", mock.url),
+        Some((AuthScheme::GitlabPrivateToken, &token)),
+        RetryPolicy::default(),
+        Arc::new(ManualClock::at_unix(0)),
+    );
+    let gitlab = GitLab::new(api, "99");
+    let state = gitlab.merge_request_approval_state(5).expect("state");
+    assert_eq!(state.rules.len(), 2);
+    assert_eq!(state.rules[0].groups[0].full_path, "acme/dba");
+    assert_eq!(state.rules[0].approved_by[0].username, "dba-lead");
+    assert_eq!(state.rules[1].rule_type, "code_owner");
+    assert_eq!(state.rules[1].section.as_deref(), Some("Database"));
+    assert!(!state.rules[1].approved);
+    assert!(gitlab.group_member("@acme/dba", 4).expect("member"));
+    assert!(!gitlab.group_member("acme/dba", 9).expect("not a member"));
 }

@@ -1,7 +1,8 @@
 //! The handful of GitLab REST (v4) endpoints shipgate calls, with typed bodies.
 //!
-//! Owns: merge request notes (list, create, update), commit statuses and
-//! merge request approvals. Not for: deciding what to post (see
+//! Owns: merge request notes (list, create, update), commit statuses,
+//! merge request approvals and approval state (per rule), and group
+//! membership. Not for: deciding what to post (see
 //! `publish::gitlab`).
 
 use super::http::{Api, ApiError, encode_segment};
@@ -97,6 +98,50 @@ impl Approvals {
     }
 }
 
+/// A group an approval rule names.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct ApprovalGroup {
+    #[serde(default)]
+    pub id: Option<u64>,
+    /// `group/subgroup`.
+    #[serde(default)]
+    pub full_path: String,
+}
+
+/// One rule of `GET /projects/:id/merge_requests/:iid/approval_state`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct ApprovalStateRule {
+    /// The rule's name; for `code_owner` rules the CODEOWNERS pattern.
+    #[serde(default)]
+    pub name: String,
+    /// `regular`, `code_owner`, `any_approver`, `report_approver`, ...
+    #[serde(default)]
+    pub rule_type: String,
+    /// The CODEOWNERS section of a `code_owner` rule.
+    #[serde(default)]
+    pub section: Option<String>,
+    #[serde(default)]
+    pub approved: bool,
+    #[serde(default)]
+    pub approvals_required: u32,
+    #[serde(default)]
+    pub approved_by: Vec<ApprovalUser>,
+    #[serde(default)]
+    pub eligible_approvers: Vec<ApprovalUser>,
+    /// Users the rule names directly (as opposed to through `groups`).
+    #[serde(default)]
+    pub users: Vec<ApprovalUser>,
+    #[serde(default)]
+    pub groups: Vec<ApprovalGroup>,
+}
+
+/// `GET /projects/:id/merge_requests/:iid/approval_state`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+pub struct ApprovalState {
+    #[serde(default)]
+    pub rules: Vec<ApprovalStateRule>,
+}
+
 impl GitLab {
     /// `project` is the numeric id (preferred: `CI_PROJECT_ID`) or the full path.
     pub fn new(api: Api, project: &str) -> GitLab {
@@ -161,5 +206,25 @@ impl GitLab {
     /// Who approved merge request `iid`, and how many approvals are still needed.
     pub fn merge_request_approvals(&self, iid: u64) -> Result<Approvals, ApiError> {
         self.api.get_json(&self.mr_path(iid, "/approvals"))
+    }
+
+    /// Each approval rule of merge request `iid` with who approved under it
+    /// (needs `read_api`; `CI_JOB_TOKEN` is refused).
+    pub fn merge_request_approval_state(&self, iid: u64) -> Result<ApprovalState, ApiError> {
+        self.api.get_json(&self.mr_path(iid, "/approval_state"))
+    }
+
+    /// Whether user `user_id` is a member of `group` (path or id), directly or
+    /// through an ancestor group: `GET /groups/:id/members/all/:user_id`.
+    pub fn group_member(&self, group: &str, user_id: u64) -> Result<bool, ApiError> {
+        let path = format!(
+            "/groups/{}/members/all/{user_id}",
+            encode_segment(group.trim_start_matches('@'))
+        );
+        match self.api.get(&path) {
+            Ok(_) => Ok(true),
+            Err(e) if e.status() == Some(404) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 }

@@ -7,9 +7,9 @@
 //! which approvals it could not verify, as `approval_unverifiable` decides.
 //! Not for: talking to forge APIs (the platform layer implements the source).
 
+pub use super::codeowners::CodeOwners;
 use super::rules::rule;
 use crate::finding::{Finding, Location, Severity};
-use globset::{GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 
 rule!(
@@ -75,6 +75,23 @@ pub struct Approval {
 /// Where approvals come from (GitHub reviews, GitLab approval state, a fake in tests).
 pub trait ApprovalSource {
     fn approvals(&self) -> anyhow::Result<Vec<Approval>>;
+
+    /// The platform's own CODEOWNERS approval rules and their state (GitLab's
+    /// `code_owner` rules); none where the platform has no such rules.
+    fn code_owner_rules(&self) -> anyhow::Result<Vec<CodeOwnerRule>> {
+        Ok(Vec::new())
+    }
+}
+
+/// A CODEOWNERS approval rule as the platform judged it (GitLab `rule_type: code_owner`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeOwnerRule {
+    /// The CODEOWNERS section (GitLab's `section`), if reported.
+    pub section: Option<String>,
+    /// The CODEOWNERS pattern (GitLab names the rule after it).
+    pub pattern: String,
+    /// Whether the platform counts the rule as approved.
+    pub approved: bool,
 }
 
 /// A group of approvers: one approval from any of them satisfies it.
@@ -159,79 +176,6 @@ pub struct ApprovalRule {
     pub when: When,
 }
 
-/// A CODEOWNERS file, GitHub rules: gitignore-style patterns, the last matching line wins.
-#[derive(Debug, Default)]
-pub struct CodeOwners {
-    entries: Vec<(GlobSet, Vec<String>)>,
-}
-
-impl CodeOwners {
-    /// Parse CODEOWNERS text. Lines that are not `pattern owner...` (comments, GitLab section
-    /// headers `[Name]`) are skipped; a pattern with no owners clears ownership.
-    pub fn parse(text: &str) -> CodeOwners {
-        let mut entries = Vec::new();
-        for line in text.lines() {
-            let line = line.trim();
-            if line.is_empty()
-                || line.starts_with('#')
-                || line.starts_with('[')
-                || line.starts_with("^[")
-            {
-                continue;
-            }
-            let mut words = line.split_whitespace();
-            let Some(pattern) = words.next() else {
-                continue;
-            };
-            let owners: Vec<String> = words
-                .take_while(|w| !w.starts_with('#'))
-                .map(str::to_string)
-                .collect();
-            if let Some(glob) = codeowners_glob(pattern) {
-                entries.push((glob, owners));
-            }
-        }
-        CodeOwners { entries }
-    }
-
-    /// The owners of `path` (empty: nobody owns it).
-    pub fn owners(&self, path: &str) -> Vec<String> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|(glob, _)| glob.is_match(path))
-            .map(|(_, owners)| owners.clone())
-            .unwrap_or_default()
-    }
-}
-
-/// A gitignore-style CODEOWNERS pattern as globs over repository paths: a pattern
-/// without an inner `/` matches at any depth, a leading `/` anchors it at the root,
-/// and a pattern naming a directory owns everything below it.
-fn codeowners_glob(pattern: &str) -> Option<GlobSet> {
-    let anchored = pattern.starts_with('/') || pattern.trim_end_matches('/').contains('/');
-    let mut p = pattern
-        .trim_start_matches('/')
-        .trim_end_matches('/')
-        .to_string();
-    if p.is_empty() {
-        p = "**".to_string();
-    }
-    if !anchored && !p.starts_with("**") {
-        p = format!("**/{p}");
-    }
-    let mut set = GlobSetBuilder::new();
-    for g in [p.clone(), format!("{p}/**")] {
-        set.add(
-            globset::GlobBuilder::new(&g)
-                .literal_separator(true)
-                .build()
-                .ok()?,
-        );
-    }
-    set.build().ok()
-}
-
 /// What to report when approvals cannot be checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -258,6 +202,115 @@ pub struct ApprovalInput<'a> {
     pub codeowners: Option<&'a CodeOwners>,
 }
 
+/// One group that must approve: `count` distinct members of `group`, or, for a
+/// CODEOWNERS entry, the platform's own approved code-owner rule for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Requirement {
+    group: ApproverGroup,
+    count: u32,
+    /// The CODEOWNERS entry this comes from.
+    code_owner: Option<OwnerEntry>,
+}
+
+/// A CODEOWNERS entry and the changed paths it decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct OwnerEntry {
+    section: Option<String>,
+    pattern: String,
+    paths: Vec<String>,
+}
+
+impl OwnerEntry {
+    /// The platform approved its own rule for this entry: same section, and the
+    /// same pattern, or one (GitLab's rules) that covers every path.
+    fn approved_by_platform(&self, rules: &[CodeOwnerRule]) -> bool {
+        rules.iter().any(|r| {
+            let same_section = match (&r.section, &self.section) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                _ => true,
+            };
+            let covers = r.pattern == self.pattern
+                || (!self.paths.is_empty()
+                    && self.paths.iter().all(|p| {
+                        super::codeowners::pattern_matches(
+                            &r.pattern,
+                            p,
+                            super::codeowners::Dialect::Gitlab,
+                        )
+                    }));
+            r.approved && same_section && covers
+        })
+    }
+}
+
+impl Requirement {
+    fn describe(&self) -> String {
+        match self.count {
+            0 | 1 => self.group.describe(),
+            n => format!("{n} of {}", self.group.describe()),
+        }
+    }
+
+    fn satisfied(&self, current: &[&Approval], rules: &[CodeOwnerRule]) -> bool {
+        if self
+            .code_owner
+            .as_ref()
+            .is_some_and(|e| e.approved_by_platform(rules))
+        {
+            return true;
+        }
+        let mut users: Vec<String> = current
+            .iter()
+            .filter(|a| self.group.satisfied_by(a))
+            .map(|a| a.user.to_ascii_lowercase())
+            .collect();
+        users.sort();
+        users.dedup();
+        users.len() >= self.count.max(1) as usize
+    }
+}
+
+fn unverifiable(
+    input: &ApprovalInput<'_>,
+    name: &str,
+    groups: &str,
+    matched: usize,
+    location: Location,
+    why: &str,
+) -> Finding {
+    let severity = match input.unverifiable {
+        Unverifiable::Fail => Severity::Error,
+        Unverifiable::Warn => Severity::Warning,
+    };
+    Finding::new(
+        "migrations",
+        APPROVAL_UNVERIFIABLE.id,
+        severity,
+        format!("Approval \"{name}\" ({groups}) could not be verified"),
+        Some(location),
+        name,
+    )
+    .with_message(format!(
+        "{matched} change(s) under this policy need approval from {groups}, but {why}."
+    ))
+    .with_help(
+        "Run in CI with a token that can read reviews and team membership (GitHub: read:org or a \
+         GitHub App for teams; GitLab: SHIPGATE_GITLAB_TOKEN with read_api, see \
+         docs/migrations.md), or set `approval_unverifiable: warn` for local runs.",
+    )
+}
+
+/// The items in first-seen order, each once.
+fn unique(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
 /// Check every approval rule against the change.
 pub fn check(
     rules: &[ApprovalRule],
@@ -266,25 +319,55 @@ pub fn check(
 ) -> anyhow::Result<Vec<Finding>> {
     let mut out = Vec::new();
     let mut fetched: Option<Result<Vec<Approval>, String>> = None;
+    let mut fetched_rules: Option<Result<Vec<CodeOwnerRule>, String>> = None;
     for (i, rule) in rules.iter().enumerate() {
         // The same path globs as every other config key (`crate::glob`).
         let matches = |p: &String| {
             rule.paths.is_empty() || rule.paths.iter().any(|g| crate::glob::matches(g, p))
         };
         let matched: Vec<&String> = input.paths.iter().filter(|p| matches(p)).collect();
-        let mut groups_required = rule.require.clone();
+        let mut required: Vec<Requirement> = rule
+            .require
+            .iter()
+            .map(|g| Requirement {
+                group: g.clone(),
+                count: 1,
+                code_owner: None,
+            })
+            .collect();
         if rule.codeowners
             && let Some(co) = input.codeowners
         {
             for path in &matched {
-                let owners = co.owners(path);
-                let group = ApproverGroup::AnyOf(owners);
-                if !group.members().is_empty() && !groups_required.contains(&group) {
-                    groups_required.push(group);
+                for own in co.ownership(path).into_iter().filter(|o| !o.optional) {
+                    let group = ApproverGroup::AnyOf(own.owners);
+                    let same = required.iter_mut().find(|r| {
+                        r.group == group
+                            && r.count == own.approvals
+                            && r.code_owner.as_ref().is_some_and(|e| {
+                                e.section == own.section && e.pattern == own.pattern
+                            })
+                    });
+                    match same {
+                        Some(r) => {
+                            if let Some(e) = r.code_owner.as_mut() {
+                                e.paths.push(path.to_string());
+                            }
+                        }
+                        None => required.push(Requirement {
+                            group,
+                            count: own.approvals,
+                            code_owner: Some(OwnerEntry {
+                                section: own.section,
+                                pattern: own.pattern,
+                                paths: vec![path.to_string()],
+                            }),
+                        }),
+                    }
                 }
             }
         }
-        if matched.is_empty() || groups_required.is_empty() {
+        if matched.is_empty() || required.is_empty() {
             continue;
         }
         if rule.when == When::Dangerous && !input.dangerous_paths.iter().any(matches) {
@@ -294,11 +377,7 @@ pub fn check(
             .name
             .clone()
             .unwrap_or_else(|| format!("approvals[{i}]"));
-        let groups = groups_required
-            .iter()
-            .map(ApproverGroup::describe)
-            .collect::<Vec<_>>()
-            .join(" + ");
+        let groups = unique(required.iter().map(Requirement::describe)).join(" + ");
         let location = Location::line(matched[0].clone(), 1);
         let approvals = match source {
             None => Err("no pull/merge request API is available in this run".to_string()),
@@ -306,31 +385,23 @@ pub fn check(
                 .get_or_insert_with(|| source.approvals().map_err(|e| format!("{e:#}")))
                 .clone(),
         };
-        let approvals = match approvals {
-            Ok(a) => a,
-            Err(why) => {
-                let severity = match input.unverifiable {
-                    Unverifiable::Fail => Severity::Error,
-                    Unverifiable::Warn => Severity::Warning,
-                };
-                out.push(
-                    Finding::new(
-                        "migrations",
-                        APPROVAL_UNVERIFIABLE.id,
-                        severity,
-                        format!("Approval \"{name}\" ({groups}) could not be verified"),
-                        Some(location),
-                        &name,
-                    )
-                    .with_message(format!(
-                        "{} change(s) under this policy need approval from {groups}, but {why}.",
-                        matched.len()
-                    ))
-                    .with_help(
-                        "Run in CI with a token that can read reviews and team membership (see \
-                         docs/migrations.md), or set `approval_unverifiable: warn` for local runs.",
-                    ),
-                );
+        let platform_rules = match (source, required.iter().any(|r| r.code_owner.is_some())) {
+            (Some(source), true) => fetched_rules
+                .get_or_insert_with(|| source.code_owner_rules().map_err(|e| format!("{e:#}")))
+                .clone(),
+            _ => Ok(Vec::new()),
+        };
+        let (approvals, platform_rules) = match (approvals, platform_rules) {
+            (Ok(a), Ok(r)) => (a, r),
+            (Err(why), _) | (_, Err(why)) => {
+                out.push(unverifiable(
+                    input,
+                    &name,
+                    &groups,
+                    matched.len(),
+                    location,
+                    &why,
+                ));
                 continue;
             }
         };
@@ -340,23 +411,19 @@ pub fn check(
                 input.accept_stale || a.commit.as_deref().is_none_or(|c| (input.is_current)(c))
             })
             .collect();
-        let missing: Vec<&ApproverGroup> = groups_required
+        let missing: Vec<&Requirement> = required
             .iter()
-            .filter(|g| !current.iter().any(|a| g.satisfied_by(a)))
+            .filter(|r| !r.satisfied(&current, &platform_rules))
             .collect();
         if missing.is_empty() {
             continue;
         }
         let stale: Vec<&str> = approvals
             .iter()
-            .filter(|a| !current.contains(a) && missing.iter().any(|g| g.satisfied_by(a)))
+            .filter(|a| !current.contains(a) && missing.iter().any(|r| r.group.satisfied_by(a)))
             .map(|a| a.user.as_str())
             .collect();
-        let missing_text = missing
-            .iter()
-            .map(|g| g.describe())
-            .collect::<Vec<_>>()
-            .join(" + ");
+        let missing_text = unique(missing.iter().map(|r| r.describe())).join(" + ");
         let mut message = format!(
             "Policy \"{name}\" requires approval from {groups} for changes to {}; missing: {missing_text}.",
             matched
@@ -392,6 +459,7 @@ pub fn check(
 
 #[cfg(test)]
 mod tests {
+    use super::super::codeowners::Dialect;
     use super::*;
 
     struct Fake(anyhow::Result<Vec<Approval>>);
@@ -402,6 +470,19 @@ mod tests {
                 Ok(v) => Ok(v.clone()),
                 Err(e) => Err(anyhow::anyhow!("{e}")),
             }
+        }
+    }
+
+    /// A platform with its own code-owner rules (GitLab).
+    struct WithRules(Vec<Approval>, Vec<CodeOwnerRule>);
+
+    impl ApprovalSource for WithRules {
+        fn approvals(&self) -> anyhow::Result<Vec<Approval>> {
+            Ok(self.0.clone())
+        }
+
+        fn code_owner_rules(&self) -> anyhow::Result<Vec<CodeOwnerRule>> {
+            Ok(self.1.clone())
         }
     }
 
@@ -530,20 +611,8 @@ mod tests {
     }
 
     #[test]
-    fn codeowners_last_match_wins_and_patterns_follow_gitignore() {
-        let co = CodeOwners::parse(
-            "# owners\n*.sql @acme/sql\n/db/ @acme/dba\ndb/migration/legacy/ @carol\ndocs @acme/docs\n",
-        );
-        assert_eq!(co.owners("db/migration/V1__a.sql"), vec!["@acme/dba"]);
-        assert_eq!(co.owners("db/migration/legacy/V0__a.sql"), vec!["@carol"]);
-        assert_eq!(co.owners("svc/queries.sql"), vec!["@acme/sql"]);
-        assert_eq!(co.owners("a/docs/x.md"), vec!["@acme/docs"]);
-        assert!(co.owners("src/main.rs").is_empty());
-    }
-
-    #[test]
     fn codeowners_of_matched_paths_must_approve() {
-        let co = CodeOwners::parse("/db/ @acme/dba\n");
+        let co = CodeOwners::parse("/db/ @acme/dba\n", Dialect::Github);
         let rules = vec![ApprovalRule {
             codeowners: true,
             ..ApprovalRule::default()
@@ -564,6 +633,105 @@ mod tests {
         assert!(found[0].title.contains("@acme/dba"), "{}", found[0].title);
         let dba = Fake(Ok(vec![approval("dan", &["acme/dba"], "head")]));
         assert!(check(&rules, &input, Some(&dba)).expect("check").is_empty());
+    }
+
+    fn gitlab_input<'a>(
+        co: &'a CodeOwners,
+        paths: &'a [String],
+        is_current: &'a dyn Fn(&str) -> bool,
+    ) -> ApprovalInput<'a> {
+        ApprovalInput {
+            paths,
+            dangerous_paths: &[],
+            is_current,
+            accept_stale: false,
+            unverifiable: Unverifiable::Fail,
+            codeowners: Some(co),
+        }
+    }
+
+    #[test]
+    fn gitlab_sections_each_need_their_owners_and_count() {
+        let co = CodeOwners::parse(
+            "[DBA][2]\ndb/ @ann @ben @cid\n^[Docs]\ndb/ @doc\n[Platform]\ndb/ @pat\n",
+            Dialect::Gitlab,
+        );
+        let rules = vec![ApprovalRule {
+            codeowners: true,
+            ..ApprovalRule::default()
+        }];
+        let paths = vec!["db/V2__x.sql".to_string()];
+        let is_current = |_: &str| true;
+        let input = gitlab_input(&co, &paths, &is_current);
+        let one_dba = Fake(Ok(vec![
+            approval("ann", &[], "h"),
+            approval("pat", &[], "h"),
+        ]));
+        let found = check(&rules, &input, Some(&one_dba)).expect("check");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].title.contains("2 of @ann or @ben or @cid"),
+            "{}",
+            found[0].title
+        );
+        assert!(
+            !found[0].title.contains("@doc"),
+            "optional section is not required"
+        );
+        assert!(!found[0].title.contains("@pat"));
+        let two = Fake(Ok(vec![
+            approval("ann", &[], "h"),
+            approval("BEN", &[], "h"),
+            approval("pat", &[], "h"),
+        ]));
+        assert!(check(&rules, &input, Some(&two)).expect("check").is_empty());
+    }
+
+    #[test]
+    fn an_approved_gitlab_code_owner_rule_counts_for_its_entry() {
+        let co = CodeOwners::parse("[DBA]\ndb/ @acme/dba\n", Dialect::Gitlab);
+        let rules = vec![ApprovalRule {
+            codeowners: true,
+            ..ApprovalRule::default()
+        }];
+        let paths = vec!["db/V2__x.sql".to_string()];
+        let is_current = |_: &str| true;
+        let input = gitlab_input(&co, &paths, &is_current);
+        let rule = |section: &str, approved| CodeOwnerRule {
+            section: Some(section.into()),
+            pattern: "db/".into(),
+            approved,
+        };
+        let approved = WithRules(vec![approval("zed", &[], "h")], vec![rule("dba", true)]);
+        assert!(
+            check(&rules, &input, Some(&approved))
+                .expect("check")
+                .is_empty()
+        );
+        let pending = WithRules(vec![], vec![rule("DBA", false)]);
+        assert_eq!(
+            check(&rules, &input, Some(&pending)).expect("check").len(),
+            1
+        );
+        let other_section = WithRules(vec![], vec![rule("Docs", true)]);
+        assert_eq!(
+            check(&rules, &input, Some(&other_section))
+                .expect("check")
+                .len(),
+            1
+        );
+        // GitLab wrote the pattern differently but it covers the path.
+        let spelled = CodeOwnerRule {
+            section: Some("DBA".into()),
+            pattern: "/db/".into(),
+            approved: true,
+        };
+        let spelled = WithRules(vec![], vec![spelled]);
+        assert!(
+            check(&rules, &input, Some(&spelled))
+                .expect("check")
+                .is_empty()
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! Hygiene and approvals need a change and run only in `shipgate check`.
 
 use super::detect::{self, Framework};
-use super::{lint, lint_options, to_findings};
+use super::{SqlDialect, read_migration, to_findings};
 use crate::cli::Format;
 use crate::config::{Config, GateConfig};
 use crate::gates::{GateId, GateRun, GateStatus, runner};
@@ -31,12 +31,15 @@ pub struct LintArgs {
     /// Migration files to lint.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// SQL dialect (only postgres is supported so far).
-    #[arg(long, value_enum, default_value = "postgres")]
-    pub dialect: Dialect,
+    /// SQL dialect (default: config `dialect`, else postgres).
+    #[arg(long, value_enum)]
+    pub dialect: Option<Dialect>,
     /// PostgreSQL major version (default: config, else 15).
     #[arg(long = "pg-version")]
     pub pg_version: Option<u32>,
+    /// MySQL version, e.g. 5.7 or 8.0.28 (default: config, else 8.4).
+    #[arg(long = "mysql-version")]
+    pub mysql_version: Option<String>,
     /// Migration framework (default: config, else detected per file).
     #[arg(long)]
     pub framework: Option<String>,
@@ -65,14 +68,22 @@ pub fn run(command: MigrationsCommand) -> anyhow::Result<u8> {
 }
 
 fn lint_cmd(args: LintArgs) -> anyhow::Result<u8> {
-    if args.dialect == Dialect::Mysql {
-        bail!("--dialect mysql: not supported yet (only PostgreSQL migrations are linted)");
-    }
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let mut config = Config::discover(&cwd, args.config.as_deref())?;
     let cfg = &mut config.gates.migrations;
     if let Some(v) = args.pg_version {
         cfg.postgres_version = Some(v);
+    }
+    match args.dialect {
+        Some(Dialect::Postgres) => cfg.dialect = SqlDialect::Postgres,
+        Some(Dialect::Mysql) => cfg.dialect = SqlDialect::Mysql,
+        None => {}
+    }
+    if let Some(v) = &args.mysql_version {
+        if super::mysql::parse_version(v).is_none() {
+            bail!("--mysql-version {v}: expected a MySQL version such as 8.0.28 or 5.7");
+        }
+        cfg.mysql_version = Some(v.clone());
     }
     if let Some(name) = &args.framework {
         cfg.framework = parse_framework(name)?;
@@ -95,8 +106,9 @@ fn lint_cmd(args: LintArgs) -> anyhow::Result<u8> {
             } else {
                 cfg.framework
             });
-        let opts = lint_options(cfg, framework, &text);
-        let (_, result) = lint::lint_text(&text, &opts);
+        let result = read_migration(cfg, framework, &text, true)?
+            .result
+            .unwrap_or_default();
         statements += result.statements;
         run.findings.extend(to_findings(&path, &result, None));
         for a in &result.allowed {

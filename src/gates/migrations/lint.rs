@@ -196,6 +196,8 @@ pub fn lint_text(text: &str, opts: &LintOptions) -> (ParsedSql, LintResult) {
 pub fn lint_parsed(parsed: &ParsedSql, opts: &LintOptions) -> LintResult {
     let mut state = State::default();
     let mut raw: Vec<(usize, SqlFinding)> = Vec::new();
+    let mut nested_allowed: Vec<Allowed> = Vec::new();
+    let do_blocks = super::plpgsql::do_blocks_sql(parsed);
     let stop = opts.stop_at.unwrap_or(usize::MAX);
     let stmts: Vec<(usize, &ast::Stmt)> = parsed
         .statements
@@ -244,6 +246,51 @@ pub fn lint_parsed(parsed: &ParsedSql, opts: &LintOptions) -> LintResult {
         rules::check_statement(stmt, &cx, &mut found);
         raw.extend(found.into_iter().map(|f| (index, f)));
         update_state(stmt, parsed, &mut state, wrapped);
+        // The SQL inside a DO block: one atomic statement, so one transaction.
+        if let Some(inner) = &do_blocks
+            && node.kind() == K::DO
+        {
+            let range = node.text_range();
+            let (was_in_tx, was_explicit) = (state.in_tx, state.explicit_tx);
+            state.in_tx = true;
+            for (j, nested) in inner
+                .statements
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| range.contains_range(n.syntax().text_range()))
+            {
+                let cx = Cx {
+                    parsed,
+                    opts,
+                    state: &state,
+                    in_tx: true,
+                };
+                let mut found = Vec::new();
+                rules::check_statement(nested, &cx, &mut found);
+                for f in found {
+                    // An allow comment inside the body applies to the statement it precedes.
+                    let allow = inner.allows.iter().find(|a| {
+                        a.rule == f.rule.id && inner.statement_for_comment(a.offset) == Some(j)
+                    });
+                    match allow {
+                        Some(a) => nested_allowed.push(Allowed {
+                            finding: f,
+                            comment_line: a.line,
+                            reason: a.reason.clone(),
+                        }),
+                        None => raw.push((index, f)),
+                    }
+                }
+                update_state(nested, parsed, &mut state, true);
+            }
+            if !was_in_tx {
+                state.in_tx = false;
+                state.tx_heavy.clear();
+                state.not_valid_in_tx.clear();
+                state.created_in_tx.clear();
+            }
+            state.explicit_tx = was_explicit;
+        }
         if node.kind() == K::BEGIN {
             state.open_begin = Some(index);
         }
@@ -283,6 +330,7 @@ pub fn lint_parsed(parsed: &ParsedSql, opts: &LintOptions) -> LintResult {
     }
     let mut result = LintResult {
         statements: parsed.statements.len(),
+        allowed: nested_allowed,
         ..LintResult::default()
     };
     for (index, finding) in raw {

@@ -9,9 +9,12 @@
 
 pub mod approvals;
 pub mod cli;
+pub mod codeowners;
 pub mod detect;
 pub mod hygiene;
 pub mod lint;
+pub mod mysql;
+pub mod plpgsql;
 pub mod rules;
 pub mod sql;
 
@@ -39,6 +42,17 @@ pub enum TransactionMode {
     Never,
 }
 
+/// The SQL dialect of the migrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SqlDialect {
+    /// PostgreSQL (the default): squawk's parser, the PostgreSQL rules.
+    #[default]
+    Postgres,
+    /// MySQL (InnoDB): sqlparser statement by statement, the MySQL rules.
+    Mysql,
+}
+
 crate::gate_config! {
     /// `gates.migrations` in .shipgate.yml.
     pub struct MigrationsConfig {
@@ -48,8 +62,12 @@ crate::gate_config! {
         /// Globs of migration files. Default: files recognised by name/content,
         /// plus `.sql` files under a `migration(s)`/`migrate` directory.
         pub paths: Vec<String>,
+        /// SQL dialect: postgres (default) | mysql.
+        pub dialect: SqlDialect,
         /// PostgreSQL major version the migrations run on (default 15).
         pub postgres_version: Option<u32>,
+        /// MySQL version the migrations run on, e.g. "5.7" or "8.0.28" (default "8.4").
+        pub mysql_version: Option<String>,
         /// Override the framework's transaction handling: auto | always | never.
         pub transaction: TransactionMode,
         /// Require `SET lock_timeout` before lock-taking statements (default false).
@@ -64,6 +82,9 @@ crate::gate_config! {
         pub approval_unverifiable: Unverifiable,
         /// Count approvals given before the migrations last changed (default false).
         pub accept_stale_approvals: bool,
+        /// Whose CODEOWNERS rules apply: auto (default: GitLab's in GitLab CI,
+        /// GitHub's otherwise) | github | gitlab.
+        pub codeowners_dialect: codeowners::Dialect,
     }
 }
 
@@ -123,6 +144,66 @@ pub fn lint_options(config: &MigrationsConfig, framework: Framework, text: &str)
         }
     }
     opts
+}
+
+/// The MySQL lint options for one file (`mysql_version`, dbmate's down section).
+pub fn mysql_options(
+    config: &MigrationsConfig,
+    framework: Framework,
+    text: &str,
+) -> anyhow::Result<mysql::MysqlOptions> {
+    let version = match &config.mysql_version {
+        None => mysql::DEFAULT_MYSQL_VERSION,
+        Some(v) => mysql::parse_version(v).ok_or_else(|| {
+            anyhow::anyhow!(
+                "gates.migrations.mysql_version: `{v}` is not a MySQL version (expected e.g. \"8.0.28\" or \"5.7\")"
+            )
+        })?,
+    };
+    let stop_at = match framework {
+        Framework::Dbmate => detect::dbmate_sections(text).0,
+        _ => None,
+    };
+    Ok(mysql::MysqlOptions { version, stop_at })
+}
+
+/// A migration's text read in the configured dialect: its header comments,
+/// its inline allows, and (when `lint` is given) the lint result.
+pub struct Read {
+    pub header: Vec<String>,
+    pub allows: Vec<sql::Allow>,
+    pub result: Option<LintResult>,
+}
+
+/// Read (and lint, unless `lint` is false) one migration in the configured dialect.
+pub fn read_migration(
+    config: &MigrationsConfig,
+    framework: Framework,
+    text: &str,
+    lint: bool,
+) -> anyhow::Result<Read> {
+    Ok(match config.dialect {
+        SqlDialect::Postgres => {
+            let parsed = sql::ParsedSql::parse(text);
+            let result =
+                lint.then(|| lint::lint_parsed(&parsed, &lint_options(config, framework, text)));
+            Read {
+                header: parsed.leading_comments(),
+                allows: parsed.allows.clone(),
+                result,
+            }
+        }
+        SqlDialect::Mysql => {
+            let opts = mysql_options(config, framework, text)?;
+            let parsed = mysql::MysqlSql::parse(text);
+            let result = lint.then(|| mysql::lint(&parsed, &opts));
+            Read {
+                header: parsed.leading_comments(),
+                allows: parsed.allows.clone(),
+                result,
+            }
+        }
+    })
 }
 
 /// Turn the lint result of `path` into findings. `only_lines`: report only
@@ -346,19 +427,18 @@ pub fn run_with(
                 .map(|m| m.framework)
                 .unwrap_or(Framework::Plain);
             let role = head.as_ref().map(|m| m.role).unwrap_or(Role::Versioned);
-            let parsed = sql::ParsedSql::parse(text);
-            header = parsed.leading_comments();
+            let lints = matches!(role, Role::Versioned | Role::Repeatable);
+            let read = read_migration(config, framework, text, lints)?;
+            header = read.header;
             // File-level (hygiene) allows, as far as policy honours them.
-            allowed = parsed
+            allowed = read
                 .allows
                 .iter()
                 .filter(|a| rules::is_hygiene_rule(&a.rule))
                 .filter(|a| ctx.allow_inline_suppression("migrations", &a.rule, path, a.line))
                 .map(|a| a.rule.clone())
                 .collect();
-            if matches!(role, Role::Versioned | Role::Repeatable) {
-                let opts = lint_options(config, framework, text);
-                let mut result = lint::lint_parsed(&parsed, &opts);
+            if let Some(mut result) = read.result {
                 statements += result.statements;
                 // Allow comments the change adds take effect only as policy says
                 // (`policy.allow_inline_suppressions`); the others come back as findings.
@@ -388,7 +468,7 @@ pub fn run_with(
                 };
                 let findings = to_findings(path, &result, only);
                 // An inline allow is an override: it needs the same approval as the finding.
-                if !parsed.allows.is_empty()
+                if !read.allows.is_empty()
                     || findings
                         .iter()
                         .any(|x| effective_severity(config, x) == Some(Severity::Error))
@@ -458,12 +538,14 @@ pub fn run_with(
             matches!((at, now), (Ok(a), Ok(b)) if a == b)
         })
     };
-    // GitHub's order: .github/, root, docs/; read from the policy side (the base in a
+    // The platform's locations and rules; read from the policy side (the base in a
     // PR/MR), so that a change cannot name its own owners.
-    let codeowners = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]
+    let dialect = config.codeowners_dialect.resolve(ctx.ci.platform);
+    let codeowners = dialect
+        .locations()
         .iter()
         .find_map(|p| ctx.read_policy(p).ok().flatten())
-        .map(|b| approvals::CodeOwners::parse(&String::from_utf8_lossy(&b)));
+        .map(|b| codeowners::CodeOwners::parse(&String::from_utf8_lossy(&b), dialect));
     let input = approvals::ApprovalInput {
         paths: &approval_paths,
         dangerous_paths: &dangerous_paths,

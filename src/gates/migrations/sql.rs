@@ -78,7 +78,7 @@ pub const ALLOW_MARKER: &str = "shipgate:allow";
 
 /// Flyway/Liquibase placeholders (`${schema}`) replaced by underscores of the
 /// same length, so that the text parses and every offset stays the same.
-fn mask_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn mask_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains("${") {
         return std::borrow::Cow::Borrowed(text);
     }

@@ -7,6 +7,7 @@ pub mod columns;
 pub mod constraints;
 pub mod destructive;
 pub mod indexes;
+pub mod mysql;
 pub mod syntax;
 pub mod transactions;
 
@@ -56,6 +57,10 @@ pub static RULES: &[RuleInfo] = &[
     transactions::MISSING_LOCK_TIMEOUT,
     transactions::TRANSACTION_LEFT_OPEN,
     syntax::SYNTAX_ERROR,
+    mysql::ALTER_COPIES_TABLE,
+    mysql::ADD_FOREIGN_KEY,
+    mysql::ADD_UNIQUE_INDEX,
+    mysql::INDEX_NOT_ONLINE,
     super::hygiene::NAME_INVALID,
     super::hygiene::VERSION_OUT_OF_ORDER,
     super::hygiene::VERSION_DUPLICATE,
