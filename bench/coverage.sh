@@ -49,9 +49,13 @@ echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores" >
 printf '%-13s %10s %8s %12s %8s %7s %9s %11s %7s   %s\n' format shipgate_s peak_MB diff-cover_s peak_MB ratio ours_cpu_s theirs_cpu_s ratio "added lines (ours | diff-cover)"
 for report in ${FORMATS:-lcov.info coverage.xml jacoco.xml}; do
   dc_runs=$RUNS
-  [[ $report == jacoco.xml ]] && dc_runs=${DC_JACOCO_RUNS:-$RUNS}
+  dc_extra=()
+  # JaCoCo paths are package-relative; diff-cover's default --src-roots
+  # (src/main/java, src/test/java) match none of the generated ones and it
+  # reports 0/0 lines. `--src-roots .` makes it see the same files we map.
+  [[ $report == jacoco.xml ]] && dc_runs=${DC_JACOCO_RUNS:-$RUNS} && dc_extra=(--src-roots .)
   read -r ours ours_mb ours_cpu < <(run "$RUNS" "$SHIPGATE" coverage --report "../$report" --target main --format json)
-  read -r theirs theirs_mb theirs_cpu < <(run "$dc_runs" "$DC" "../$report" --compare-branch=main --json-report "$DIR/dc.json")
+  read -r theirs theirs_mb theirs_cpu < <(run "$dc_runs" "$DC" "../$report" --compare-branch=main "${dc_extra[@]}" --json-report "$DIR/dc.json")
   "$SHIPGATE" coverage --report "../$report" --target main --format json > "$DIR/ours.json" || true
   figures=$(python3 - "$DIR/ours.json" "$DIR/dc.json" <<'PY'
 import json, sys
