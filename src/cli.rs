@@ -432,11 +432,12 @@ fn rules_cmd(gate: Option<&str>, format: Format) -> anyhow::Result<u8> {
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&list)?),
         Format::Text => {
+            let width = list.iter().map(|r| r.id.len()).max().unwrap_or(0);
             for g in gates {
                 let rules = rules::for_gate(g);
                 println!("{g} ({} rule(s))", rules.len());
                 for r in rules {
-                    println!("  {:<44} {:<8} {}", r.id, r.default_severity, r.summary);
+                    println!("  {:<width$} {:<8} {}", r.id, r.default_severity, r.summary);
                 }
             }
         }
