@@ -123,15 +123,7 @@ fn without_a_platform_the_approval_is_unverifiable_not_passed() {
     let repo = pr_with_migration(
         "gates:\n  migrations:\n    approvals:\n      - require: [\"@acme/dba\"]\n",
     );
-    let run = repo.shipgate(&[
-        "check",
-        "--target",
-        "main",
-        "--gate",
-        "migrations",
-        "--format",
-        "json",
-    ]);
+    let run = repo.check_gate("migrations");
     let found = rules(&run.json());
     assert!(
         found

@@ -55,9 +55,7 @@ fn field_added_without_default_fails_backward_at_its_line() {
         ),
     );
     repo.commit("add email");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "avro", "--format", "json",
-    ]);
+    let run = repo.check_gate("avro");
     assert_eq!(run.code, 1, "{run:?}");
     let report = run.json();
     let findings = avro_findings(&report);
@@ -81,9 +79,7 @@ fn field_added_with_default_passes() {
         ),
     );
     repo.commit("add optional email");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "avro", "--format", "json",
-    ]);
+    let run = repo.check_gate("avro");
     assert_eq!(run.code, 0, "{run:?}");
     let report = run.json();
     assert_eq!(avro_status(&report), "pass");
@@ -112,9 +108,7 @@ fn transitive_mode_checks_every_earlier_version() {
         with_default.replace(", \"default\": \"\"", ""),
     );
     repo.commit("drop the default");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "avro", "--format", "json",
-    ]);
+    let run = repo.check_gate("avro");
     assert_eq!(run.code, 1, "{run:?}");
     let findings = avro_findings(&run.json());
     assert_eq!(findings.len(), 1, "{findings:#?}");
@@ -131,9 +125,7 @@ fn transitive_mode_checks_every_earlier_version() {
     // The same change under plain BACKWARD passes.
     repo.write(".shipgate.yml", "gates:\n  avro:\n    mode: BACKWARD\n");
     repo.commit("plain backward");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "avro", "--format", "json",
-    ]);
+    let run = repo.check_gate("avro");
     assert_eq!(run.code, 0, "{run:?}");
 }
 
@@ -160,9 +152,7 @@ fn named_types_resolve_across_files_and_changes_in_them_are_checked() {
         "{\"type\": \"fixed\", \"name\": \"Money\", \"namespace\": \"shop\",\n \"size\": 16}",
     );
     repo.commit("bigger money");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "avro", "--format", "json",
-    ]);
+    let run = repo.check_gate("avro");
     assert_eq!(run.code, 1, "{run:?}");
     let findings = avro_findings(&run.json());
     let rules: Vec<(&str, &str)> = findings
@@ -196,9 +186,7 @@ fn invalid_schema_is_reported_at_its_line() {
     );
     repo.write("schemas/broken.avsc", "{\n  \"type\": \"record\",\n  \"name\": \"B\",\n  \"fields\": [{\"name\": \"x\", \"type\": \"Nope\"}]\n}\n");
     repo.commit("bad");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "avro", "--format", "json",
-    ]);
+    let run = repo.check_gate("avro");
     assert_eq!(run.code, 1, "{run:?}");
     let findings = avro_findings(&run.json());
     let got: Vec<(String, u64)> = findings
@@ -279,9 +267,7 @@ fn forward_mode_points_a_removed_field_at_its_base_line_and_per_path_modes_apply
     repo.write("schemas/strict/order.avsc", &removed);
     repo.write("schemas/loose/order.avsc", &removed);
     repo.commit("remove amount");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "avro", "--format", "json",
-    ]);
+    let run = repo.check_gate("avro");
     assert_eq!(run.code, 1, "{run:?}");
     let findings = avro_findings(&run.json());
     assert_eq!(findings.len(), 1, "{findings:#?}");
@@ -374,18 +360,14 @@ fn inline_allow_comment_silences_a_finding_only_when_policy_allows() {
         ),
     );
     repo.commit("narrow amount, knowingly");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "avro", "--format", "json",
-    ]);
+    let run = repo.check_gate("avro");
     assert_eq!(run.code, 0, "{run:?}");
     assert!(avro_findings(&run.json()).is_empty());
 
     // The default policy does not let a change silence its own findings.
     repo.write(".shipgate.yml", "gates:\n  avro:\n    mode: BACKWARD\n");
     repo.commit("default policy");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "avro", "--format", "json",
-    ]);
+    let run = repo.check_gate("avro");
     assert_eq!(run.code, 1, "{run:?}");
     let findings = avro_findings(&run.json());
     assert_eq!(findings[0]["rule"], "avro-type-mismatch", "{findings:#?}");

@@ -99,9 +99,7 @@ fn unknown_subject_passes_with_a_note_and_an_unreachable_registry_warns() {
         )
     });
     let repo = repo(&mock.url);
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "avro", "--format", "json",
-    ]);
+    let run = repo.check_gate("avro");
     assert_eq!(run.code, 0, "{run:?}");
     let gate = avro_gate(&run.json());
     assert!(gate["findings"].as_array().unwrap().is_empty(), "{gate}");
@@ -113,9 +111,7 @@ fn unknown_subject_passes_with_a_note_and_an_unreachable_registry_warns() {
     let dead = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     let repo = repo_with_timeout(&dead);
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "avro", "--format", "json",
-    ]);
+    let run = repo.check_gate("avro");
     assert_eq!(run.code, 0, "{run:?}");
     let gate = avro_gate(&run.json());
     assert_eq!(

@@ -138,9 +138,7 @@ fn check_reads_config_thresholds_and_default_report_paths() {
         "coverage/lcov.info",
         lcov(&[(1, 3), (2, 3), (5, 2), (6, 2), (7, 2), (8, 0), (9, 2)]),
     );
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "coverage", "--format", "json",
-    ]);
+    let run = repo.check_gate("coverage");
     assert_eq!(run.code, 1, "{run:?}");
     let report = repo.report();
     let gate = report["gates"]

@@ -43,15 +43,7 @@ fn pr_with_drop_column_plain_index_and_edited_v1_fails_at_the_right_lines() {
         V1.replace("  customer_id bigint\n", "  customer_id bigint NOT NULL\n"),
     );
     repo.commit("drop note, index customer");
-    let run = repo.shipgate(&[
-        "check",
-        "--target",
-        "main",
-        "--gate",
-        "migrations",
-        "--format",
-        "json",
-    ]);
+    let run = repo.check_gate("migrations");
     assert_eq!(run.code, 1, "{run:?}");
     let found = migration_findings(&run.json());
     let expect = |rule: &str, path: &str, line: u64| {
@@ -88,15 +80,7 @@ fn deleted_applied_migration_points_at_base_and_out_of_order_versions_fail() {
     repo.write("db/migration/V5__c.sql", "CREATE TABLE c (id int);\n");
     repo.write("db/migration/V8_oops.sql", "CREATE TABLE d (id int);\n");
     repo.commit("change");
-    let run = repo.shipgate(&[
-        "check",
-        "--target",
-        "main",
-        "--gate",
-        "migrations",
-        "--format",
-        "json",
-    ]);
+    let run = repo.check_gate("migrations");
     assert_eq!(run.code, 1, "{run:?}");
     let found = migration_findings(&run.json());
     assert!(
@@ -134,15 +118,7 @@ fn safe_migration_passes_and_allow_comments_are_reported_as_notes() {
         "-- Team: orders\n-- Risk: low\n-- Rollback: ALTER TABLE orders DROP COLUMN currency\nALTER TABLE orders ADD COLUMN currency text NOT NULL DEFAULT 'EUR';\n-- shipgate:allow drop-column unused since release 2.14\nALTER TABLE orders DROP COLUMN note;\n",
     );
     repo.commit("currency");
-    let run = repo.shipgate(&[
-        "check",
-        "--target",
-        "main",
-        "--gate",
-        "migrations",
-        "--format",
-        "json",
-    ]);
+    let run = repo.check_gate("migrations");
     assert_eq!(run.code, 0, "{run:?}");
     let report = run.json();
     assert!(migration_findings(&report).is_empty());
@@ -168,15 +144,7 @@ fn missing_header_and_unverifiable_approval_with_config() {
         "-- Team: orders\nALTER TABLE orders ADD COLUMN x int;\n",
     );
     repo.commit("x");
-    let run = repo.shipgate(&[
-        "check",
-        "--target",
-        "main",
-        "--gate",
-        "migrations",
-        "--format",
-        "json",
-    ]);
+    let run = repo.check_gate("migrations");
     assert_eq!(run.code, 1, "{run:?}");
     let found = migration_findings(&run.json());
     let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
@@ -192,15 +160,7 @@ fn no_migration_changes_skip_the_gate() {
     let repo = base_repo();
     repo.write("README.md", "changed\n");
     repo.commit("docs");
-    let run = repo.shipgate(&[
-        "check",
-        "--target",
-        "main",
-        "--gate",
-        "migrations",
-        "--format",
-        "json",
-    ]);
+    let run = repo.check_gate("migrations");
     assert_eq!(run.code, 0, "{run:?}");
     let report = run.json();
     let status = report["gates"]
@@ -342,15 +302,7 @@ fn mysql_dialect_from_config_in_check() {
         "ALTER TABLE orders ADD COLUMN note text AFTER id;\n",
     );
     repo.commit("v2");
-    let run = repo.shipgate(&[
-        "check",
-        "--target",
-        "main",
-        "--gate",
-        "migrations",
-        "--format",
-        "json",
-    ]);
+    let run = repo.check_gate("migrations");
     assert_eq!(run.code, 1, "{run:?}");
     let findings = common::gate_findings(&run.json(), "migrations");
     assert_eq!(findings.len(), 1, "{findings:#?}");
@@ -374,15 +326,7 @@ fn dangerous_only_approvals_apply_to_allowed_overrides_but_not_to_safe_changes()
         "ALTER TABLE orders ADD COLUMN currency text;\n",
     );
     safe.commit("safe");
-    let run = safe.shipgate(&[
-        "check",
-        "--target",
-        "main",
-        "--gate",
-        "migrations",
-        "--format",
-        "json",
-    ]);
+    let run = safe.check_gate("migrations");
     assert_eq!(run.code, 0, "{run:?}");
     assert!(migration_findings(&run.json()).is_empty());
 
@@ -393,15 +337,7 @@ fn dangerous_only_approvals_apply_to_allowed_overrides_but_not_to_safe_changes()
         "-- shipgate:allow drop-column unused since 2.14\nALTER TABLE orders DROP COLUMN note;\n",
     );
     overridden.commit("override");
-    let run = overridden.shipgate(&[
-        "check",
-        "--target",
-        "main",
-        "--gate",
-        "migrations",
-        "--format",
-        "json",
-    ]);
+    let run = overridden.check_gate("migrations");
     // `warn`: reported, but not failing.
     assert_eq!(run.code, 0, "{run:?}");
     let found = migration_findings(&run.json());
@@ -417,15 +353,7 @@ fn allow_comments_added_by_the_change_are_not_honoured_by_default() {
         "-- shipgate:allow drop-column unused since 2.14\nALTER TABLE orders DROP COLUMN note;\n",
     );
     repo.commit("self-silenced drop");
-    let run = repo.shipgate(&[
-        "check",
-        "--target",
-        "main",
-        "--gate",
-        "migrations",
-        "--format",
-        "json",
-    ]);
+    let run = repo.check_gate("migrations");
     assert_eq!(run.code, 1, "{run:?}");
     let report = run.json();
     let found = migration_findings(&report);
@@ -449,15 +377,7 @@ fn configured_paths_choose_the_migrations() {
     // Outside `paths`, even a Flyway-named file is not this gate's business.
     repo.write("db/migration/V2__x.sql", "TRUNCATE orders;\n");
     repo.commit("paths");
-    let run = repo.shipgate(&[
-        "check",
-        "--target",
-        "main",
-        "--gate",
-        "migrations",
-        "--format",
-        "json",
-    ]);
+    let run = repo.check_gate("migrations");
     assert_eq!(run.code, 1, "{run:?}");
     let found = migration_findings(&run.json());
     assert_eq!(found.len(), 1, "{found:#?}");

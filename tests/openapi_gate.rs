@@ -92,9 +92,7 @@ fn removed_operation_and_new_required_parameter_fail_at_the_right_lines() {
         );
     repo.write("api/openapi.yaml", &head);
     repo.commit("break the API");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "openapi", "--format", "json",
-    ]);
+    let run = repo.check_gate("openapi");
     assert_eq!(run.code, 1, "{run:?}");
     let report = run.json();
     let gate = openapi_gate(&report);
@@ -134,9 +132,7 @@ fn optional_response_property_in_a_referenced_file_passes_and_rechecks_the_spec(
         format!("{USER}    nickname: {{type: string}}\n"),
     );
     repo.commit("add nickname");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "openapi", "--format", "json",
-    ]);
+    let run = repo.check_gate("openapi");
     assert_eq!(run.code, 0, "{run:?}");
     let report = run.json();
     let gate = openapi_gate(&report);
@@ -188,9 +184,7 @@ components:
         spec.replace("maxLength: 50", "maxLength: 20"),
     );
     repo.commit("narrow");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "openapi", "--format", "json",
-    ]);
+    let run = repo.check_gate("openapi");
     assert_eq!(run.code, 1, "{run:?}");
     let report = run.json();
     let gate = openapi_gate(&report);
@@ -210,9 +204,7 @@ fn major_bump_turns_breaking_changes_into_warnings() {
     );
     repo.write("api/openapi.yaml", &head);
     repo.commit("v2");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "openapi", "--format", "json",
-    ]);
+    let run = repo.check_gate("openapi");
     assert_eq!(run.code, 0, "{run:?}");
     let report = run.json();
     let gate = openapi_gate(&report);
@@ -232,18 +224,14 @@ fn json_specs_get_line_numbers_and_unrelated_changes_skip_the_gate() {
     repo.branch("change");
     repo.write("notes.txt", "b\n");
     repo.commit("unrelated");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "openapi", "--format", "json",
-    ]);
+    let run = repo.check_gate("openapi");
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(openapi_gate(&run.json())["status"], "skipped");
 
     let without_b = spec.replace(",\n    \"/b\": {\n      \"get\": {\"responses\": {\"200\": {\"description\": \"ok\"}}}\n    }", "");
     repo.write("spec.json", without_b);
     repo.commit("drop /b");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "openapi", "--format", "json",
-    ]);
+    let run = repo.check_gate("openapi");
     assert_eq!(run.code, 1, "{run:?}");
     let report = run.json();
     let removed = find(
@@ -315,9 +303,7 @@ fn explicit_compare_pairs_and_deleted_specs_are_judged() {
         "gates:\n  openapi:\n    compare:\n      - {base: api/openapi.yaml, revision: api/openapi-v2.yaml}\n",
     );
     repo.commit("v2 beside v1");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "openapi", "--format", "json",
-    ]);
+    let run = repo.check_gate("openapi");
     assert_eq!(run.code, 1, "{run:?}");
     let report = run.json();
     let gate = openapi_gate(&report);
@@ -329,9 +315,7 @@ fn explicit_compare_pairs_and_deleted_specs_are_judged() {
     let repo = repo_with_spec();
     repo.remove("api/openapi.yaml");
     repo.commit("drop the API");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "openapi", "--format", "json",
-    ]);
+    let run = repo.check_gate("openapi");
     assert_eq!(run.code, 1, "{run:?}");
     let report = run.json();
     let removed = find(
@@ -352,9 +336,7 @@ fn a_broken_head_spec_is_a_gate_error_naming_file_and_line() {
         ),
     );
     repo.commit("broken ref");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "openapi", "--format", "json",
-    ]);
+    let run = repo.check_gate("openapi");
     assert_eq!(run.code, 2, "{run:?}");
     let report = run.json();
     let gate = openapi_gate(&report);
@@ -393,9 +375,7 @@ fn compare_pairs_are_judged_only_when_the_change_touches_them() {
     repo.branch("unrelated");
     repo.write("README.md", "other\n");
     repo.commit("docs only");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "openapi", "--format", "json",
-    ]);
+    let run = repo.check_gate("openapi");
     assert_eq!(run.code, 0, "{run:?}");
     let report = run.json();
     let gate = openapi_gate(&report);
@@ -429,9 +409,7 @@ fn shipgate_allow_comments_silence_a_rule_when_policy_allows() {
             ),
         );
         repo.commit("narrow, with allow comments");
-        let run = repo.shipgate(&[
-            "check", "--target", "main", "--gate", "openapi", "--format", "json",
-        ]);
+        let run = repo.check_gate("openapi");
         assert_eq!(run.code, expected_exit, "policy {policy}: {run:?}");
         let report = run.json();
         let gate = openapi_gate(&report);

@@ -56,9 +56,7 @@ fn diff_mode_reports_added_secrets_at_their_head_line_and_never_prints_them() {
     );
     repo.commit("add client");
 
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "secrets", "--format", "json",
-    ]);
+    let run = repo.check_gate("secrets");
     assert_eq!(run.code, 1, "{run:?}");
     let report = run.json();
     let mut found: Vec<(String, String, u64, u64)> = findings(&report)
@@ -140,9 +138,7 @@ fn inline_allow_paths_and_binary_files_are_not_reported() {
     blob.extend_from_slice(c.as_bytes());
     repo.write("data.bin", blob);
     repo.commit("allowed");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "secrets", "--format", "json",
-    ]);
+    let run = repo.check_gate("secrets");
     assert_eq!(run.code, 0, "{run:?}");
     let report = run.json();
     assert!(findings(&report).is_empty(), "{run:?}");
@@ -160,9 +156,7 @@ fn inline_allow_paths_and_binary_files_are_not_reported() {
     // An allow comment naming another rule does not cover this one.
     repo.write("b.txt", format!("t = \"{a}\"  # shipgate:allow jwt\n"));
     repo.commit("wrong rule id");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "secrets", "--format", "json",
-    ]);
+    let run = repo.check_gate("secrets");
     assert_eq!(run.code, 1, "{run:?}");
 }
 
@@ -194,9 +188,7 @@ fn baseline_written_by_the_cli_silences_known_secrets_only() {
     // The known secret moves to another line: still known.
     repo.write("old.env", format!("# moved\n\nTOKEN={known}\n"));
     repo.commit("known secret, baselined");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "secrets", "--format", "json",
-    ]);
+    let run = repo.check_gate("secrets");
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         gate(&run.json(), "secrets")["notes"]
@@ -207,9 +199,7 @@ fn baseline_written_by_the_cli_silences_known_secrets_only() {
 
     repo.write("new.env", format!("TOKEN={fresh}\n"));
     repo.commit("a new one");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "secrets", "--format", "json",
-    ]);
+    let run = repo.check_gate("secrets");
     assert_eq!(run.code, 1, "{run:?}");
     let f = findings(&run.json());
     assert_eq!(f.len(), 1, "{run:?}");
@@ -298,9 +288,7 @@ fn keystore_files_are_reported_by_name() {
     repo.branch("feature");
     repo.write("certs/server.p12", [0u8, 1, 2, 3, 0xff, 0x30, 0x82]);
     repo.commit("add keystore");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "secrets", "--format", "json",
-    ]);
+    let run = repo.check_gate("secrets");
     let f = findings(&run.json());
     assert_eq!(f.len(), 1, "{run:?}");
     assert_eq!(f[0]["rule"], "keystore-file");
@@ -323,9 +311,7 @@ fn rules_can_be_turned_off_or_relevelled_and_are_explained() {
     repo.branch("feature");
     repo.write("a.env", format!("T={token}\n"));
     repo.commit("token");
-    let run = repo.shipgate(&[
-        "check", "--target", "main", "--gate", "secrets", "--format", "json",
-    ]);
+    let run = repo.check_gate("secrets");
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(gate(&run.json(), "secrets")["suppressed"], 1, "{run:?}");
     let scan = repo.shipgate(&["secrets", "scan", "a.env"]);

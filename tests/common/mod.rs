@@ -79,6 +79,14 @@ impl TestRepo {
         self.shipgate_env(args, &[])
     }
 
+    /// `shipgate check --target main --gate GATE --format json`: one gate
+    /// judging this branch against main, the report on stdout.
+    pub fn check_gate(&self, gate: &str) -> Run {
+        self.shipgate(&[
+            "check", "--target", "main", "--gate", gate, "--format", "json",
+        ])
+    }
+
     /// Run shipgate with extra environment variables (CI variables are cleared first).
     pub fn shipgate_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         shipgate_in(self.path(), args, env)
